@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DirectoryConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "directory"
+    verbose_name = "Therapist directory"

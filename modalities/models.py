@@ -1,0 +1,69 @@
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Concern(models.Model):
+    """Something a person seeks help with: depression, grief, role transitions..."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, db_index=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="concern_slug_unique"),
+            models.UniqueConstraint(fields=["name"], name="concern_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ModalityQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Modality(models.Model):
+    """A kind of therapy, and the text of its public page."""
+
+    name = models.CharField(_("name"), max_length=120)
+    abbreviation = models.CharField(_("abbreviation"), max_length=20, blank=True)
+    slug = models.SlugField(_("slug"), max_length=120, db_index=False)
+    overview = models.TextField(
+        _("overview"), help_text=_("Plain text. Separate paragraphs with a blank line.")
+    )
+    concerns = models.ManyToManyField(
+        Concern, blank=True, related_name="modalities", verbose_name=_("used for")
+    )
+    is_published = models.BooleanField(_("published"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ModalityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "modalities"
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="modality_slug_unique"),
+            models.UniqueConstraint(fields=["name"], name="modality_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def get_absolute_url(self):
+        return reverse("modalities:detail", kwargs={"slug": self.slug})
+
+    @property
+    def full_name(self):
+        """'Interpersonal Therapy (IPT)', or just the name when there is no abbreviation."""
+        if self.abbreviation and self.abbreviation != self.name:
+            return f"{self.name} ({self.abbreviation})"
+        return self.name
+
+    @property
+    def overview_paragraphs(self):
+        return [p.strip() for p in self.overview.replace("\r\n", "\n").split("\n\n") if p.strip()]

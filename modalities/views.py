@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.views.generic import DetailView, ListView
+
+from modalities.models import Modality
+
+
+class ModalityListView(ListView):
+    template_name = "modalities/modality_list.html"
+    context_object_name = "modalities"
+    queryset = Modality.objects.published().annotate(
+        specialist_count=Count("therapists", filter=Q(therapists__is_listed=True))
+    )
+
+
+class ModalityDetailView(DetailView):
+    template_name = "modalities/modality_detail.html"
+    context_object_name = "modality"
+    queryset = Modality.objects.published().prefetch_related("concerns")
+
+    def get_context_data(self, **kwargs):
+        # Specialists are reached through reverse relations: this app never imports therapists.
+        return super().get_context_data(
+            quotes=self.object.quotes.live().daily_sample(
+                timezone.localdate(), settings.MODALITY_SPECIALISTS_SHOWN
+            ),
+            specialist_count=self.object.therapists.listed().count(),
+            **kwargs,
+        )

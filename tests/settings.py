@@ -1,0 +1,16 @@
+"""The production settings, with only what a test run cannot have changed."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
+
+from directory.settings import *  # noqa: F403
+
+# The test client speaks plain HTTP; production redirects to HTTPS at this point.
+SECURE_SSL_REDIRECT = False
+# Hashed static names need collectstatic; tests/test_static_files.py runs that for real.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
