@@ -1,6 +1,7 @@
 """The production settings, with only what a test run cannot have changed."""
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
 
@@ -13,4 +14,7 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Serve static files straight from static/ so tests see the stylesheet a browser gets.
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = tempfile.mkdtemp(prefix="static-root-")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

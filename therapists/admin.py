@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from therapists.models import City, Credential, Language, License, Location, Quote, Therapist
 
@@ -58,6 +59,7 @@ class TherapistAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "modalities", "concerns", "languages"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [LicenseInline, LocationInline, QuoteInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(License)

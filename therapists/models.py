@@ -256,7 +256,8 @@ class Location(models.Model):
         return str(self.city)
 
 
-# A large prime: multiplying ids by a daily factor modulo it shuffles them afresh each day.
+# A prime: multiplying ids by a daily factor modulo it shuffles them afresh each day,
+# and the products stay well inside 64-bit integers on every database.
 ROTATION_MODULUS = 2_147_483_647
 
 
@@ -267,7 +268,8 @@ class QuoteQuerySet(models.QuerySet):
 
     def daily_sample(self, day, size):
         """A fair sample that changes each day and is stable within it."""
-        factor = day.toordinal() % (ROTATION_MODULUS - 1) + 1
+        # Spread consecutive days far apart so even small ids wrap the modulus.
+        factor = day.toordinal() * 2_654_435_761 % (ROTATION_MODULUS - 1) + 1
         return (
             self.select_related("therapist")
             .prefetch_related(*signature_prefetches("therapist__"))

@@ -1,6 +1,6 @@
 from django.conf import settings
+from django.core.paginator import InvalidPage
 from django.db.models import Prefetch
-from django.http import Http404
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
@@ -18,12 +18,13 @@ class TherapistListView(FilterView):
 
     def paginate_queryset(self, queryset, page_size):
         """A page that does not exist gets the listing with a message and a 404 status."""
+        paginator = self.get_paginator(queryset, page_size)
         try:
-            return super().paginate_queryset(queryset, page_size)
-        except Http404:
+            page = paginator.page(self.request.GET.get(self.page_kwarg) or 1)
+        except InvalidPage:
             self.page_missing = True
-            paginator = self.get_paginator(queryset, page_size)
             return paginator, None, [], False
+        return paginator, page, page.object_list, page.has_other_pages()
 
     def render_to_response(self, context, **response_kwargs):
         if self.page_missing:
@@ -31,7 +32,9 @@ class TherapistListView(FilterView):
         return super().render_to_response(context, **response_kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(page_missing=self.page_missing, **kwargs)
+        context = super().get_context_data(**kwargs)  # paginates, so it sets page_missing
+        context["page_missing"] = self.page_missing
+        return context
 
 
 class TherapistDetailView(DetailView):

@@ -1,0 +1,120 @@
+"""Small builders for test data; every name here is fictional."""
+
+import re
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.utils.text import slugify
+
+from modalities.models import Concern, Modality
+from therapists.models import City, Credential, License, Location, Quote, Therapist
+
+SEED = Path(__file__).resolve().parent.parent / "fixtures" / "seed" / "ipt-modality-page.txt"
+
+
+def seed_page():
+    """(overview, [(quote, name, credential, city, state), ...]) read from the seed text."""
+    blocks = [block.strip() for block in SEED.read_text(encoding="utf-8").split("\n\n")]
+    blocks = [block for block in blocks if block]
+    start = blocks.index("Meet the specialists") + 1
+    specialists = []
+    for quote, signature in zip(blocks[start::2], blocks[start + 1 :: 2], strict=True):
+        name, credential, city, state = re.fullmatch(
+            r"— (.+), (.+) in (.+), ([A-Z]{2})", signature
+        ).groups()
+        specialists.append((quote, name, credential, city, state))
+    return blocks[1], specialists
+
+
+@pytest.fixture
+def seeded(db):
+    """The seeded IPT page and the starter vocabulary, loaded as `make run` loads them."""
+    call_command("loaddata", "vocabulary", "ipt", verbosity=0)
+
+
+def make_modality(name="Sample Modality", abbreviation="", **fields):
+    fields.setdefault("overview", f"{name} is a fictional approach used in tests.")
+    return Modality.objects.create(
+        name=name, abbreviation=abbreviation, slug=slugify(name), **fields
+    )
+
+
+def make_concern(name="Sample concern"):
+    return Concern.objects.create(name=name, slug=slugify(name))
+
+
+def make_city(name="Springfield", state="IL"):
+    city, _ = City.objects.get_or_create(
+        slug=slugify(f"{name} {state}"), defaults={"name": name, "state": state}
+    )
+    return city
+
+
+def make_credential(name="Licensed Sample Counselor", abbreviation="LSC"):
+    credential, _ = Credential.objects.get_or_create(
+        slug=slugify(name), defaults={"name": name, "abbreviation": abbreviation}
+    )
+    return credential
+
+
+def make_therapist(
+    name="Fictional Therapist", *, city=None, credential=None, modalities=(), quote=None, **fields
+):
+    """A listed therapist with a primary license and location; `quote` goes on each modality."""
+    therapist = Therapist.objects.create(display_name=name, slug=slugify(name), **fields)
+    city = city or make_city()
+    License.objects.create(
+        therapist=therapist,
+        credential=credential or make_credential(),
+        state=city.state,
+        is_primary=True,
+    )
+    Location.objects.create(therapist=therapist, city=city, is_primary=True)
+    therapist.modalities.set(modalities)
+    for modality in modalities:
+        if quote is not None:
+            Quote.objects.create(therapist=therapist, modality=modality, text=quote)
+    return therapist
+
+
+class _TextAndLinks(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.text, self.links, self._href = [], [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self._href, self._link_text = dict(attrs).get("href"), []
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._href is not None:
+            self.links.append((self._href, squash("".join(self._link_text))))
+            self._href = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._href is not None:
+            self._link_text.append(data)
+
+
+def squash(text):
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def parse(response):
+    parser = _TextAndLinks()
+    parser.feed(response.content.decode())
+    return parser
+
+
+def page_text(response):
+    """The page as a person reads it: tags gone, entities decoded, whitespace collapsed."""
+    return squash(unescape(" ".join(parse(response).text)))
+
+
+def page_links(response):
+    """(href, link text) for every link on the page."""
+    return parse(response).links
