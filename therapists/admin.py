@@ -1,7 +1,43 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
+from django.template.response import TemplateResponse
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from therapists.models import City, Credential, Language, License, Location, Quote, Therapist
+from therapists.forms import InvitationForm, SendBackForm
+from therapists.invitations import InvitationError, invite
+from therapists.models import (
+    City,
+    Credential,
+    Language,
+    License,
+    Location,
+    PendingQuote,
+    Quote,
+    Therapist,
+)
+
+
+def confirmed_data(request):
+    """The action's own form data, once its page has been filled in and sent."""
+    return request.POST if "confirm" in request.POST else None
+
+
+def action_form_page(model_admin, request, queryset, form, action, title):
+    """The page between choosing an admin action and running it, asking for its details."""
+    return TemplateResponse(
+        request,
+        "admin/therapists/action_form.html",
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.model._meta,
+            "title": title,
+            "form": form,
+            "queryset": queryset,
+            "action_name": action,
+        },
+    )
 
 
 @admin.register(Credential)
@@ -41,7 +77,7 @@ class QuoteInline(admin.StackedInline):
     model = Quote
     extra = 0
     autocomplete_fields = ["modality"]
-    readonly_fields = ["draft_submitted_at"]
+    fields = ["modality", "text", "draft", "draft_status", "review_reason"]
 
 
 @admin.register(Therapist)
@@ -60,6 +96,28 @@ class TherapistAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     inlines = [LicenseInline, LocationInline, QuoteInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_select_related = ["user"]
+    actions = ["send_invitation"]
+
+    @admin.action(description=_("Send invitation"), permissions=["change"])
+    def send_invitation(self, request, queryset):
+        """Asks for each therapist's email, then creates or links accounts and emails links."""
+        form = InvitationForm(confirmed_data(request), therapists=queryset.select_related("user"))
+        if form.is_valid():
+            base_url = request.build_absolute_uri("/")
+            for therapist, email in form.invitations():
+                try:
+                    invite(therapist, email, base_url)
+                except InvitationError as error:
+                    self.message_user(request, str(error), messages.ERROR)
+                else:
+                    self.message_user(
+                        request, _("Invitation sent to %(email)s.") % {"email": email}
+                    )
+            return None
+        return action_form_page(
+            self, request, queryset, form, "send_invitation", _("Send invitations")
+        )
 
 
 @admin.register(License)
@@ -82,9 +140,69 @@ class LocationAdmin(admin.ModelAdmin):
 
 @admin.register(Quote)
 class QuoteAdmin(admin.ModelAdmin):
-    list_display = ["therapist", "modality", "updated_at", "draft_submitted_at"]
-    list_filter = ["modality"]
+    list_display = ["therapist", "modality", "draft_status", "updated_at", "draft_submitted_at"]
+    list_filter = ["draft_status", "modality"]
     search_fields = ["therapist__display_name", "text", "draft"]
     autocomplete_fields = ["therapist", "modality"]
     list_select_related = ["therapist", "modality"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "reviewed_by", "reviewed_at"]
+
+
+def excerpt(text):
+    return Truncator(text).chars(160)
+
+
+@admin.register(PendingQuote)
+class PendingQuoteAdmin(admin.ModelAdmin):
+    """The review queue: newest drafts first; approve or send back, one or many at once."""
+
+    list_display = ["therapist", "modality", "draft_submitted_at", "draft_excerpt", "live_excerpt"]
+    list_filter = ["modality"]
+    search_fields = ["therapist__display_name", "draft"]
+    list_select_related = ["therapist", "modality"]
+    ordering = ["-draft_submitted_at", "-id"]
+    actions = ["approve", "send_back"]
+    fields = ["therapist", "modality", "draft_submitted_at", "draft", "text"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).pending()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("therapists.review_quote")
+
+    @admin.display(description=_("draft waiting for review"))
+    def draft_excerpt(self, quote):
+        return excerpt(quote.draft)
+
+    @admin.display(description=_("live now"))
+    def live_excerpt(self, quote):
+        return excerpt(quote.text) or "—"
+
+    @admin.action(description=_("Approve: make the drafts live"), permissions=["review"])
+    def approve(self, request, queryset):
+        approved = queryset.approve(request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d quote is live.", "%(count)d quotes are live.", approved)
+            % {"count": approved},
+        )
+
+    @admin.action(description=_("Send back with a reason"), permissions=["review"])
+    def send_back(self, request, queryset):
+        form = SendBackForm(confirmed_data(request))
+        if form.is_valid():
+            sent_back = queryset.send_back(request.user, form.cleaned_data["reason"])
+            self.message_user(
+                request,
+                ngettext("%(count)d quote sent back.", "%(count)d quotes sent back.", sent_back)
+                % {"count": sent_back},
+            )
+            return None
+        return action_form_page(self, request, queryset, form, "send_back", _("Send back"))

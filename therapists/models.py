@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Mod
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from modalities.models import Concern, Modality
@@ -73,6 +74,10 @@ def signature_prefetches(prefix=""):
             to_attr="primary_locations",
         ),
     ]
+
+
+# "Accepting new clients" counts as current for this long after the therapist confirms it.
+ACCEPTING_FRESH_DAYS = 90
 
 
 class TherapistQuerySet(models.QuerySet):
@@ -166,6 +171,28 @@ class Therapist(models.Model):
 
     def get_absolute_url(self):
         return reverse("therapists:profile", kwargs={"slug": self.slug})
+
+    def missing_details(self):
+        """What a therapist could add to complete the listing, in words for them.
+
+        Reads modalities, concerns and languages: prefetch them to avoid three queries.
+        """
+        confirmed = self.accepting_confirmed_on
+        checks = [
+            (self.headline, _("a one-sentence headline for your card")),
+            (self.bio, _("a few words about you and how you work")),
+            (self.modalities.all(), _("the kinds of therapy you practise")),
+            (self.concerns.all(), _("the concerns you treat")),
+            (self.languages.all(), _("the languages you offer sessions in")),
+            (self.email or self.phone or self.website, _("a way for people to contact you")),
+            (
+                confirmed and (timezone.localdate() - confirmed).days <= ACCEPTING_FRESH_DAYS,
+                _("a fresh confirmation of whether you are accepting new clients"),
+            ),
+            (self.primary_license, _("a license (staff add and verify it)")),
+            (self.primary_location, _("an office location (staff add it)")),
+        ]
+        return [missing for present, missing in checks if not present]
 
     @property
     def initials(self):
@@ -261,10 +288,18 @@ class Location(models.Model):
 ROTATION_MODULUS = 2_147_483_647
 
 
+QUOTE_MAX_LENGTH = 800
+
+
 class QuoteQuerySet(models.QuerySet):
     def live(self):
-        """Approved text of listed therapists: what a modality page may show."""
-        return self.exclude(text="").filter(therapist__is_listed=True)
+        """Approved text of listed therapists who still practise the modality."""
+        return self.exclude(text="").filter(
+            therapist__is_listed=True, therapist__modalities=models.F("modality")
+        )
+
+    def pending(self):
+        return self.filter(draft_status=Quote.DraftStatus.PENDING)
 
     def daily_sample(self, day, size):
         """A fair sample that changes each day and is stable within it."""
@@ -276,6 +311,34 @@ class QuoteQuerySet(models.QuerySet):
             .order_by(Mod(models.F("id") * factor, ROTATION_MODULUS), "id")[:size]
         )
 
+    def approve(self, reviewer):
+        """Makes each pending draft the live text; returns how many went live.
+
+        One UPDATE guarded by the pending status, so a draft approved twice (two
+        reviewers, a double click) goes live once.
+        """
+        now = timezone.now()
+        return self.pending().update(
+            text=models.F("draft"),
+            draft="",
+            draft_status=Quote.DraftStatus.NONE,
+            review_reason="",
+            reviewed_by=reviewer,
+            reviewed_at=now,
+            updated_at=now,
+        )
+
+    def send_back(self, reviewer, reason):
+        """Refuses each pending draft with a reason; the draft and the live text both stay."""
+        now = timezone.now()
+        return self.pending().update(
+            draft_status=Quote.DraftStatus.SENT_BACK,
+            review_reason=reason,
+            reviewed_by=reviewer,
+            reviewed_at=now,
+            updated_at=now,
+        )
+
 
 class Quote(models.Model):
     """What a therapist says about how they practise one modality.
@@ -284,11 +347,31 @@ class Quote(models.Model):
     never takes the live quote down and a refused draft loses nothing.
     """
 
+    class DraftStatus(models.TextChoices):
+        NONE = "none", _("no draft")
+        PENDING = "pending", _("pending review")
+        SENT_BACK = "sent_back", _("sent back")
+
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="quotes")
     modality = models.ForeignKey(Modality, on_delete=models.CASCADE, related_name="quotes")
     text = models.TextField(_("live text"), blank=True)
-    draft = models.TextField(_("draft waiting for review"), blank=True)
+    draft = models.TextField(_("draft"), blank=True)
+    draft_status = models.CharField(
+        _("draft status"), max_length=10, choices=DraftStatus.choices, default=DraftStatus.NONE
+    )
     draft_submitted_at = models.DateTimeField(_("draft submitted at"), null=True, blank=True)
+    review_reason = models.TextField(
+        _("reason for sending back"), blank=True, help_text=_("Shown to the therapist.")
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -296,6 +379,7 @@ class Quote(models.Model):
 
     class Meta:
         ordering = ["modality", "therapist"]
+        permissions = [("review_quote", "Can approve or send back quotes")]
         constraints = [
             models.UniqueConstraint(
                 fields=["therapist", "modality"], name="quote_one_per_therapist_modality"
@@ -305,7 +389,48 @@ class Quote(models.Model):
             models.Index(
                 fields=["modality", "id"], condition=~Q(text=""), name="quote_live_by_modality_idx"
             ),
+            # The review queue, newest first.
+            models.Index(
+                fields=["-draft_submitted_at"],
+                condition=Q(draft_status="pending"),
+                name="quote_pending_review_idx",
+            ),
         ]
 
     def __str__(self):
         return f"{self.therapist} on {self.modality.name}"
+
+    @property
+    def status(self):
+        """What the therapist sees: pending review, sent back, live, or none yet."""
+        if self.draft_status != self.DraftStatus.NONE:
+            return self.draft_status
+        return "live" if self.text else "none"
+
+    # The therapist's side writes only draft fields, so it can never overwrite a live
+    # text that staff approved a moment ago.
+    DRAFT_FIELDS = ["draft", "draft_status", "draft_submitted_at", "review_reason", "updated_at"]
+
+    def submit(self, text):
+        """Sends text for review; the live text stays public until staff approve it."""
+        self.draft = text
+        self.draft_status = self.DraftStatus.PENDING
+        self.draft_submitted_at = timezone.now()
+        self.review_reason = ""
+        self.save(update_fields=self.DRAFT_FIELDS)
+
+    def withdraw(self):
+        self.draft = ""
+        self.draft_status = self.DraftStatus.NONE
+        self.draft_submitted_at = None
+        self.review_reason = ""
+        self.save(update_fields=self.DRAFT_FIELDS)
+
+
+class PendingQuote(Quote):
+    """The review queue in the admin: quotes whose draft waits for staff."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("quote waiting for review")
+        verbose_name_plural = _("quotes waiting for review")

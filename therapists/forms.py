@@ -1,0 +1,135 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from therapists.models import QUOTE_MAX_LENGTH, Therapist
+
+BIO_MAX_LENGTH = 4000
+
+
+class EmailLoginForm(AuthenticationForm):
+    """Therapists' accounts are named by their email address; case does not matter."""
+
+    username = forms.CharField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip().lower()
+
+
+class ProfileForm(forms.ModelForm):
+    """What a therapist may change of their own listing; name, slug, licenses and
+    locations stay with staff, who verify them."""
+
+    phone = forms.CharField(
+        label=_("Public phone"),
+        required=False,
+        max_length=30,
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9 ().-]{7,30}$",
+                _(
+                    "Enter a phone number with digits, spaces, brackets or dashes, "
+                    "like 555-010-0100."
+                ),
+            )
+        ],
+    )
+    bio = forms.CharField(
+        label=_("About"),
+        required=False,
+        max_length=BIO_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": BIO_MAX_LENGTH}),
+        help_text=_("Plain text, up to %(limit)s characters.") % {"limit": BIO_MAX_LENGTH},
+    )
+    session_fee = forms.IntegerField(
+        label=_("Fee per session (USD)"),
+        required=False,
+        min_value=0,
+        max_value=2000,
+        help_text=_("Leave empty if you would rather discuss fees in person."),
+    )
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Therapist
+        fields = [
+            "pronouns",
+            "headline",
+            "bio",
+            "accepting_new_clients",
+            "telehealth",
+            "session_fee",
+            "sliding_scale",
+            "modalities",
+            "concerns",
+            "languages",
+            "email",
+            "phone",
+            "website",
+        ]
+        widgets = {
+            "modalities": forms.CheckboxSelectMultiple,
+            "concerns": forms.CheckboxSelectMultiple,
+            "languages": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "accepting_new_clients": _(
+                "Saving this form confirms it; the directory shows the date you confirmed."
+            ),
+            "email": _("Shown on your profile. Leave empty to keep it private."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["modalities"].queryset = self.fields["modalities"].queryset.published()
+
+
+class QuoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your quote"),
+        max_length=QUOTE_MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": QUOTE_MAX_LENGTH}),
+        help_text=_(
+            "Plain text, up to %(limit)s characters: how you practise this approach and "
+            "who it helps. Staff review it before it goes live."
+        )
+        % {"limit": QUOTE_MAX_LENGTH},
+        error_messages={
+            "required": _("Write your quote before you preview or submit it."),
+            "max_length": _(
+                "Keep your quote to %(limit_value)d characters; it has %(show_value)d."
+            ),
+        },
+    )
+
+
+class SendBackForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason, shown to the therapist"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Tell the therapist what to change.")},
+    )
+
+
+class InvitationForm(forms.Form):
+    """One email address per selected therapist, for the admin's invitation action."""
+
+    def __init__(self, *args, therapists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.therapists = list(therapists)
+        for therapist in self.therapists:
+            self.fields[f"email_{therapist.pk}"] = forms.EmailField(
+                label=_("Email for %(name)s") % {"name": therapist.display_name},
+                initial=therapist.user.email if therapist.user else therapist.email,
+            )
+
+    def invitations(self):
+        """(therapist, email) for each therapist, after validation."""
+        return [(t, self.cleaned_data[f"email_{t.pk}"]) for t in self.therapists]

@@ -1,0 +1,100 @@
+"""A therapist's own pages. The listing always comes from the signed-in account, never
+from the URL, so no id or slug can reach another therapist's listing."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from modalities.models import Modality
+from therapists.forms import ProfileForm, QuoteForm
+from therapists.models import QUOTE_MAX_LENGTH, Quote, Therapist
+
+
+def own_listing(request, queryset=None):
+    """The signed-in account's listing; 404 for an account without one."""
+    return get_object_or_404(Therapist if queryset is None else queryset, user=request.user)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def dashboard(request):
+    therapist = own_listing(
+        request,
+        Therapist.objects.with_signature().prefetch_related(
+            Prefetch("modalities", queryset=Modality.objects.published()),
+            "concerns",
+            "languages",
+            "quotes",
+        ),
+    )
+    quotes = {quote.modality_id: quote for quote in therapist.quotes.all()}
+    practice = [(modality, quotes.get(modality.pk)) for modality in therapist.modalities.all()]
+    return render(
+        request,
+        "therapists/profile_dashboard.html",
+        {"therapist": therapist, "practice": practice, "missing": therapist.missing_details()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_profile(request):
+    therapist = own_listing(request)
+    form = ProfileForm(request.POST or None, instance=therapist)
+    if form.is_valid():
+        therapist = form.save(commit=False)
+        therapist.accepting_confirmed_on = timezone.localdate()
+        therapist.save()
+        form.save_m2m()
+        messages.success(request, _("Your listing is saved."))
+        return redirect("profile:dashboard")
+    return render(request, "therapists/profile_edit.html", {"form": form, "therapist": therapist})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_quote(request, modality_slug):
+    therapist = own_listing(request, Therapist.objects.with_signature())
+    modality = get_object_or_404(Modality.objects.published(), slug=modality_slug)
+    context = {"therapist": therapist, "modality": modality, "limit": QUOTE_MAX_LENGTH}
+    if not therapist.modalities.filter(pk=modality.pk).exists():
+        status = 400 if request.method == "POST" else 200
+        return render(request, "therapists/profile_quote.html", context, status=status)
+
+    quote = Quote.objects.filter(therapist=therapist, modality=modality).first()
+    action = request.POST.get("action")
+    if action == "withdraw":
+        if quote and quote.draft_status != Quote.DraftStatus.NONE:
+            quote.withdraw()
+            messages.success(request, _("Your draft is withdrawn; your live quote is unchanged."))
+        return redirect("profile:dashboard")
+
+    form = QuoteForm(
+        request.POST or None, initial={"text": quote.draft or quote.text if quote else ""}
+    )
+    if form.is_valid():
+        text = form.cleaned_data["text"]
+        if action == "submit":
+            return submit_quote(request, therapist, modality, text)
+        context["preview"] = text
+    return render(
+        request, "therapists/profile_quote.html", {**context, "form": form, "quote": quote}
+    )
+
+
+def submit_quote(request, therapist, modality, text):
+    # get_or_create survives two tabs creating the same quote at once: one row, one draft.
+    quote, _created = Quote.objects.get_or_create(therapist=therapist, modality=modality)
+    if text == quote.text and quote.draft_status == Quote.DraftStatus.NONE:
+        messages.info(request, _("That is already your live quote; nothing to review."))
+    else:
+        quote.submit(text)
+        messages.success(
+            request,
+            _("Sent for review. Your live quote stays up until staff approve the new text."),
+        )
+    return redirect("profile:dashboard")
