@@ -161,6 +161,7 @@ class PendingQuoteAdmin(admin.ModelAdmin):
     search_fields = ["therapist__display_name", "draft"]
     list_select_related = ["therapist", "modality"]
     ordering = ["-draft_submitted_at", "-id"]
+    show_full_result_count = False  # the queue is already filtered; a second COUNT says nothing
     actions = ["approve", "send_back"]
     fields = ["therapist", "modality", "draft_submitted_at", "draft", "text"]
     readonly_fields = fields

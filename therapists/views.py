@@ -48,7 +48,7 @@ class TherapistDetailView(DetailView):
         "languages",
         Prefetch(
             "quotes",
-            queryset=Quote.objects.exclude(text="")
+            queryset=Quote.objects.live()
             .filter(modality__is_published=True)
             .select_related("modality"),
             to_attr="live_quotes",

@@ -1,0 +1,140 @@
+"""A therapist keeps their own listing current at /profile/edit/."""
+
+import datetime
+
+import pytest
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from modalities.models import Concern, Modality
+from tests.conftest import make_modality, make_therapist, page_text
+from therapists.models import Language, Therapist
+
+EDIT = "/profile/edit/"
+
+
+@pytest.fixture
+def therapist(db, django_user_model):
+    user = django_user_model.objects.create_user("fictional@example.org", "fictional@example.org")
+    modality = make_modality("Sample Modality")
+    return make_therapist("Fictional Editor", modalities=[modality], user=user)
+
+
+@pytest.fixture
+def signed_in(client, therapist):
+    client.force_login(therapist.user)
+    return client
+
+
+def valid_form(**changes):
+    data = {
+        "pronouns": "they/them",
+        "headline": "Calm, practical help with anxiety.",
+        "bio": "I work with adults.\n\nSessions are fifty minutes.",
+        "accepting_new_clients": "on",
+        "telehealth": "on",
+        "session_fee": "140",
+        "sliding_scale": "on",
+        "modalities": [str(pk) for pk in Modality.objects.values_list("pk", flat=True)],
+        "concerns": [],
+        "languages": [],
+        "email": "office@example.org",
+        "phone": "(555) 010-0100",
+        "website": "example.org/practice",
+    }
+    data.update(changes)
+    return data
+
+
+def test_it_saves_the_listing_and_records_when_availability_was_confirmed(signed_in, therapist):
+    anxiety = Concern.objects.create(name="Anxiety", slug="anxiety")
+    spanish = Language.objects.create(name="Spanish", slug="spanish")
+    response = signed_in.post(
+        EDIT, valid_form(concerns=[anxiety.pk], languages=[spanish.pk]), follow=True
+    )
+    assert response.redirect_chain == [("/profile/", 302)]
+    assert "Your listing is saved." in page_text(response)
+    therapist.refresh_from_db()
+    assert therapist.pronouns == "they/them"
+    assert therapist.session_fee == 140
+    assert therapist.telehealth and therapist.sliding_scale and therapist.accepting_new_clients
+    assert therapist.accepting_confirmed_on == timezone.localdate()
+    assert therapist.website == "https://example.org/practice"
+    assert list(therapist.concerns.all()) == [anxiety]
+    assert list(therapist.languages.all()) == [spanish]
+    public = page_text(signed_in.get(therapist.get_absolute_url()))
+    assert "Calm, practical help with anxiety." in public
+    assert f"Accepting new clients (confirmed {timezone.localdate():%b} " in public
+    assert "$140 per session · sliding scale" in public
+
+
+def test_it_records_not_accepting_with_its_date(signed_in, therapist):
+    data = valid_form()
+    del data["accepting_new_clients"]
+    signed_in.post(EDIT, data)
+    therapist.refresh_from_db()
+    assert not therapist.accepting_new_clients
+    assert therapist.accepting_confirmed_on == timezone.localdate()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("session_fee", "-5", "Ensure this value is greater than or equal to 0."),
+        ("session_fee", "99999", "Ensure this value is less than or equal to 2000."),
+        ("session_fee", "a lot", "Enter a whole number."),
+        ("phone", "call me<script>", "Enter a phone number with digits, spaces, brackets"),
+        ("email", "not-an-email", "Enter a valid email address."),
+        ("website", "http://", "Enter a valid URL."),
+        ("bio", "x" * 4001, "Ensure this value has at most 4000 characters (it has 4001)."),
+        ("headline", "x" * 201, "Ensure this value has at most 200 characters (it has 201)."),
+        ("modalities", ["999999"], "Select a valid choice. 999999 is not one of the"),
+    ],
+)
+def test_it_explains_what_it_cannot_save_and_changes_nothing(
+    signed_in, therapist, field, value, message
+):
+    before = model_to_dict(Therapist.objects.get(pk=therapist.pk))
+    response = signed_in.post(EDIT, valid_form(**{field: value}))
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "Please correct the following" in text
+    assert message in text
+    assert f'id="id_{field}_error"' in response.content.decode()
+    assert model_to_dict(Therapist.objects.get(pk=therapist.pk)) == before
+
+
+def test_it_offers_only_published_modalities(signed_in):
+    make_modality("Draft Modality", is_published=False)
+    body = signed_in.get(EDIT).content.decode()
+    assert "Sample Modality" in body
+    assert "Draft Modality" not in body
+    response = signed_in.post(
+        EDIT, valid_form(modalities=[Modality.objects.get(name="Draft Modality").pk])
+    )
+    assert "is not one of the available choices" in page_text(response)
+
+
+def test_it_lists_what_is_missing_from_the_listing(signed_in, therapist):
+    text = page_text(signed_in.get("/profile/"))
+    assert "a one-sentence headline for your card" in text
+    assert "a way for people to contact you" in text
+    assert "a fresh confirmation of whether you are accepting new clients" in text
+    therapist.accepting_confirmed_on = timezone.localdate() - datetime.timedelta(days=91)
+    therapist.save()
+    assert "a fresh confirmation" in page_text(signed_in.get("/profile/"))
+
+
+def test_it_says_the_listing_is_complete_when_nothing_is_missing(signed_in, therapist):
+    anxiety = Concern.objects.create(name="Anxiety", slug="anxiety")
+    english = Language.objects.create(name="English", slug="english")
+    signed_in.post(EDIT, valid_form(concerns=[anxiety.pk], languages=[english.pk]))
+    text = page_text(signed_in.get("/profile/"))
+    assert "Your listing is complete." in text
+
+
+def test_it_tells_an_unlisted_therapist_their_listing_is_not_public(signed_in, therapist):
+    Therapist.objects.filter(pk=therapist.pk).update(is_listed=False)
+    text = page_text(signed_in.get("/profile/"))
+    assert "Your listing is not public at the moment" in text
+    assert signed_in.get(EDIT).status_code == 200
