@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from directory import views
-from therapists.forms import EmailLoginForm
+from therapists.forms import EmailLoginForm, InviteeAwarePasswordResetForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +15,11 @@ urlpatterns = [
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=EmailLoginForm),
         name="login",
+    ),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=InviteeAwarePasswordResetForm),
+        name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

@@ -107,12 +107,12 @@ class TherapistAdmin(admin.ModelAdmin):
             base_url = request.build_absolute_uri("/")
             for therapist, email in form.invitations():
                 try:
-                    invite(therapist, email, base_url)
+                    user = invite(therapist, email, base_url)
                 except InvitationError as error:
                     self.message_user(request, str(error), messages.ERROR)
                 else:
                     self.message_user(
-                        request, _("Invitation sent to %(email)s.") % {"email": email}
+                        request, _("Invitation sent to %(email)s.") % {"email": user.email}
                     )
             return None
         return action_form_page(

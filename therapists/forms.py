@@ -1,5 +1,6 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -17,8 +18,24 @@ class EmailLoginForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "That email address and password do not match an account. "
+            "Check the password; it is case-sensitive."
+        ),
+    }
+
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()
+
+
+class InviteeAwarePasswordResetForm(PasswordResetForm):
+    """Also sends a link to an invited therapist who never set a password, so an expired
+    invitation can be renewed from the login page."""
+
+    def get_users(self, email):
+        return get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
 
 
 class ProfileForm(forms.ModelForm):

@@ -38,9 +38,19 @@ def link_account(therapist, email):
                 user = get_user_model().objects.create_user(username=email, email=email)
             therapist.user = user
             therapist.save(update_fields=["user"])
-        if user.email.lower() != email:
-            user.email = email
-            user.save(update_fields=["email"])
+        if user.email.lower() != email or user.username != email:
+            # The sign-in name is the email address, so both move together.
+            taken = (
+                get_user_model()
+                .objects.exclude(pk=user.pk)
+                .filter(Q(email__iexact=email) | Q(username__iexact=email))
+            )
+            if taken.exists():
+                raise InvitationError(
+                    _("%(email)s already belongs to another account.") % {"email": email}
+                )
+            user.email = user.username = email
+            user.save(update_fields=["email", "username"])
     return user
 
 
