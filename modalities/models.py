@@ -1,6 +1,38 @@
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Format(models.Model):
+    """How sessions are held: individual, couples, family, group."""
+
+    name = models.CharField(_("name"), max_length=60)
+    slug = models.SlugField(_("slug"), max_length=60, db_index=False)
+    position = models.PositiveSmallIntegerField(_("position in lists"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [models.UniqueConstraint(fields=["slug"], name="format_slug_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class AgeGroup(models.Model):
+    """Who sessions are for: children, teens, adults, older adults."""
+
+    name = models.CharField(_("name"), max_length=60)
+    slug = models.SlugField(_("slug"), max_length=60, db_index=False)
+    position = models.PositiveSmallIntegerField(_("position in lists"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("age group")
+        constraints = [models.UniqueConstraint(fields=["slug"], name="agegroup_slug_unique")]
+
+    def __str__(self):
+        return self.name
 
 
 class Concern(models.Model):
@@ -8,6 +40,8 @@ class Concern(models.Model):
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=120, db_index=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -37,11 +71,22 @@ class Modality(models.Model):
     concerns = models.ManyToManyField(
         Concern, blank=True, related_name="modalities", verbose_name=_("used for")
     )
+    typical_length = models.CharField(
+        _("typical length"), max_length=120, blank=True, help_text=_('For example "12–16 weeks".')
+    )
+    formats = models.ManyToManyField(Format, blank=True, related_name="modalities")
+    age_groups = models.ManyToManyField(
+        AgeGroup, blank=True, related_name="modalities", verbose_name=_("ages")
+    )
     is_published = models.BooleanField(_("published"), default=True)
+    reviewed_on = models.DateField(
+        _("reviewed on"), null=True, blank=True, help_text=_("Set when a curator saves the page.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ModalityQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -67,3 +112,18 @@ class Modality(models.Model):
     @property
     def overview_paragraphs(self):
         return [p.strip() for p in self.overview.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+class Reference(models.Model):
+    """A source a curator cites on a modality page."""
+
+    modality = models.ForeignKey(Modality, on_delete=models.CASCADE, related_name="references")
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("link"), max_length=500)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["modality", "position", "id"]
+
+    def __str__(self):
+        return self.title

@@ -17,7 +17,13 @@ class ModalityListView(ListView):
 class ModalityDetailView(DetailView):
     template_name = "modalities/modality_detail.html"
     context_object_name = "modality"
-    queryset = Modality.objects.published().prefetch_related("concerns")
+
+    def get_queryset(self):
+        # Staff preview unpublished pages at their public address; everyone else gets 404.
+        modalities = Modality.objects.all()
+        if not self.request.user.is_staff:
+            modalities = modalities.published()
+        return modalities.prefetch_related("concerns", "formats", "age_groups", "references")
 
     def get_context_data(self, **kwargs):
         # Specialists are reached through reverse relations: this app never imports therapists.

@@ -11,18 +11,25 @@ REGISTERED = sorted(
     if model._meta.app_label in DIRECTORY_APPS
 )
 REGISTERED_IDS = [f"{app_label}.{model_name}" for app_label, model_name in REGISTERED]
-# The review queue only holds what therapists submit: nothing to add there.
-ADDABLE = [model for model in REGISTERED if model != ("therapists", "pendingquote")]
+# The review queue and the re-check list only show existing rows: nothing to add there.
+ADDABLE = [
+    model
+    for model in REGISTERED
+    if model not in {("therapists", "pendingquote"), ("therapists", "licensetorecheck")}
+]
 
 
 def test_it_registers_every_model_of_the_directory():
     assert REGISTERED == [
+        ("modalities", "agegroup"),
         ("modalities", "concern"),
+        ("modalities", "format"),
         ("modalities", "modality"),
         ("therapists", "city"),
         ("therapists", "credential"),
         ("therapists", "language"),
         ("therapists", "license"),
+        ("therapists", "licensetorecheck"),
         ("therapists", "location"),
         ("therapists", "pendingquote"),
         ("therapists", "quote"),

@@ -5,13 +5,14 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from therapists.forms import InvitationForm, SendBackForm
+from therapists.forms import InvitationForm, SendBackForm, VerifyLicenseForm
 from therapists.invitations import InvitationError, invite
 from therapists.models import (
     City,
     Credential,
     Language,
     License,
+    LicenseToRecheck,
     Location,
     PendingQuote,
     Quote,
@@ -65,6 +66,8 @@ class LicenseInline(admin.TabularInline):
     model = License
     extra = 0
     autocomplete_fields = ["credential"]
+    # Verification is recorded by the licenses' "Mark verified" action, with who and where.
+    readonly_fields = ["verified_at", "verified_by", "verification_source"]
 
 
 class LocationInline(admin.TabularInline):
@@ -120,13 +123,76 @@ class TherapistAdmin(admin.ModelAdmin):
         )
 
 
+class VerificationFilter(admin.SimpleListFilter):
+    title = _("verification")
+    parameter_name = "verification"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("current", _("verified")),
+            ("expired", _("verification expired")),
+            ("never", _("never verified")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "current":
+            return queryset.verified()
+        if self.value() == "expired":
+            return queryset.verification_expired()
+        if self.value() == "never":
+            return queryset.filter(verified_at=None)
+        return queryset
+
+
 @admin.register(License)
 class LicenseAdmin(admin.ModelAdmin):
-    list_display = ["therapist", "credential", "state", "number", "is_primary", "verified_at"]
-    list_filter = ["credential", "state", "is_primary"]
+    list_display = [
+        "therapist",
+        "credential",
+        "state",
+        "number",
+        "is_primary",
+        "verified_at",
+        "verified_by",
+    ]
+    list_filter = [VerificationFilter, "credential", "state", "is_primary"]
     search_fields = ["therapist__display_name", "number"]
     autocomplete_fields = ["therapist", "credential"]
-    list_select_related = ["therapist", "credential"]
+    list_select_related = ["therapist", "credential", "verified_by"]
+    readonly_fields = ["verified_at", "verified_by", "verification_source"]
+    actions = ["mark_verified"]
+
+    @admin.action(description=_("Mark verified"), permissions=["change"])
+    def mark_verified(self, request, queryset):
+        """Asks where the licenses were checked, then records who verified them and when."""
+        form = VerifyLicenseForm(confirmed_data(request))
+        if form.is_valid():
+            count = queryset.mark_verified(request.user, form.cleaned_data["source"])
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d license marked verified.",
+                    "%(count)d licenses marked verified.",
+                    count,
+                )
+                % {"count": count},
+            )
+            return None
+        return action_form_page(self, request, queryset, form, "mark_verified", _("Mark verified"))
+
+
+@admin.register(LicenseToRecheck)
+class LicenseToRecheckAdmin(LicenseAdmin):
+    """Licenses whose verification has expired, oldest first."""
+
+    list_filter = ["credential", "state"]
+    ordering = ["verified_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).verification_expired()
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Location)

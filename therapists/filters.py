@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from modalities.models import Modality
@@ -38,6 +39,12 @@ class TherapistFilter(django_filters.FilterSet):
         error_messages=unknown_choice(_("state")),
     )
 
+    verified = django_filters.BooleanFilter(
+        label=_("Only therapists with a verified license"),
+        widget=forms.CheckboxInput,
+        method="filter_verified",
+    )
+
     class Meta:
         model = Therapist
         fields = []
@@ -50,6 +57,9 @@ class TherapistFilter(django_filters.FilterSet):
 
     def filter_state(self, queryset, name, state):
         return queryset.in_state(state)
+
+    def filter_verified(self, queryset, name, verified):
+        return queryset.verified() if verified else queryset
 
     @property
     def heading(self):

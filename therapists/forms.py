@@ -150,3 +150,12 @@ class InvitationForm(forms.Form):
     def invitations(self):
         """(therapist, email) for each therapist, after validation."""
         return [(t, self.cleaned_data[f"email_{t.pk}"]) for t in self.therapists]
+
+
+class VerifyLicenseForm(forms.Form):
+    source = forms.URLField(
+        label=_("State board lookup page that shows the license"),
+        max_length=500,
+        assume_scheme="https",
+        error_messages={"required": _("Give the address where you checked the license.")},
+    )

@@ -1,3 +1,5 @@
+import calendar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
@@ -96,6 +98,10 @@ class TherapistQuerySet(models.QuerySet):
         return self.filter(
             Exists(Location.objects.filter(therapist=OuterRef("pk"), city__state=state))
         )
+
+    def verified(self):
+        """Therapists holding at least one license verified within the configured months."""
+        return self.filter(Exists(License.objects.verified().filter(therapist=OuterRef("pk"))))
 
     def with_signature(self):
         """Loads the primary license and location in two queries, whatever the page size."""
@@ -232,6 +238,28 @@ class Therapist(models.Model):
         return text
 
 
+def verification_cutoff(now=None):
+    """Verifications older than this have expired (LICENSE_VERIFICATION_MONTHS ago)."""
+    now = now or timezone.now()
+    months = now.year * 12 + now.month - 1 - settings.LICENSE_VERIFICATION_MONTHS
+    year, month = divmod(months, 12)
+    day = min(now.day, calendar.monthrange(year, month + 1)[1])
+    return now.replace(year=year, month=month + 1, day=day)
+
+
+class LicenseQuerySet(models.QuerySet):
+    def verified(self):
+        return self.filter(verified_at__gte=verification_cutoff())
+
+    def verification_expired(self):
+        return self.filter(verified_at__lt=verification_cutoff())
+
+    def mark_verified(self, staff_member, source):
+        return self.update(
+            verified_at=timezone.now(), verified_by=staff_member, verification_source=source
+        )
+
+
 class License(models.Model):
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="licenses")
     credential = models.ForeignKey(Credential, on_delete=models.PROTECT, related_name="licenses")
@@ -241,6 +269,22 @@ class License(models.Model):
         _("primary"), default=False, help_text=_("Shown in the signature under quotes.")
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verification_source = models.URLField(
+        _("verified at this address"),
+        max_length=500,
+        blank=True,
+        help_text=_("The state board's lookup page that shows this license."),
+    )
+
+    objects = LicenseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-is_primary", "id"]
@@ -254,6 +298,11 @@ class License(models.Model):
 
     def __str__(self):
         return f"{self.credential} ({self.state})"
+
+    @property
+    def is_verified(self):
+        """Verified recently enough to show the badge."""
+        return self.verified_at is not None and self.verified_at >= verification_cutoff()
 
 
 class Location(models.Model):
@@ -434,3 +483,12 @@ class PendingQuote(Quote):
         proxy = True
         verbose_name = _("quote waiting for review")
         verbose_name_plural = _("quotes waiting for review")
+
+
+class LicenseToRecheck(License):
+    """Licenses whose verification has expired: the admin's re-check list."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("license to re-check")
+        verbose_name_plural = _("licenses to re-check")
