@@ -17,7 +17,7 @@ install: $(BIN)/.installed
 # Local development on a SQLite file (or DATABASE_URL's database), with the seed loaded.
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py loaddata vocabulary ipt
+	DEBUG=1 $(BIN)/python manage.py seed
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite: SQLite by default, PostgreSQL when DATABASE_URL is set.

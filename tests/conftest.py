@@ -32,7 +32,7 @@ def seed_page():
 @pytest.fixture
 def seeded(db):
     """The seeded IPT page and the starter vocabulary, loaded as `make run` loads them."""
-    call_command("loaddata", "vocabulary", "ipt", verbosity=0)
+    call_command("seed", verbosity=0)
 
 
 def make_modality(name="Sample Modality", abbreviation="", **fields):

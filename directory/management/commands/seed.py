@@ -1,0 +1,39 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from modalities.models import Concern, Modality
+
+FIXTURES = ["vocabulary", "ipt"]
+
+
+class Command(BaseCommand):
+    help = "Load the seeded IPT page and the starter vocabulary; safe to run again."
+
+    def handle(self, *args, **options):
+        call_command("loaddata", *FIXTURES, verbosity=options["verbosity"])
+        for model in (Modality, Concern):
+            recorded = record_unversioned_state(model)
+            if recorded and options["verbosity"]:
+                self.stdout.write(
+                    f"Recorded {recorded} {model._meta.verbose_name_plural} in history."
+                )
+
+
+def record_unversioned_state(model):
+    """Adds a history version for each row whose current state history does not hold yet.
+
+    loaddata saves "raw", which django-simple-history does not record; without this a
+    seeded page would have no first version for curators to compare with or restore.
+    """
+    fields = [field.attname for field in model.history.model.tracked_fields]
+    latest = {}
+    for version in model.history.order_by("id", "history_date", "history_id"):
+        latest[version.id] = version
+    unrecorded = [
+        row
+        for row in model.objects.all()
+        if row.pk not in latest
+        or any(getattr(row, name) != getattr(latest[row.pk], name) for name in fields)
+    ]
+    model.history.bulk_history_create(unrecorded, default_change_reason="Loaded from the seed")
+    return len(unrecorded)
