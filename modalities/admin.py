@@ -1,14 +1,51 @@
+import difflib
+
 from django.contrib import admin
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from modalities.forms import ModalityAdminForm
 from modalities.models import AgeGroup, Concern, Format, Modality, Reference
 
 
+def word_diff(old, new):
+    """Both texts as HTML, with removed words in <del> and added words in <ins>."""
+    old_words, new_words = old.split(), new.split()
+    old_html, new_html = [], []
+    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        removed, added = " ".join(old_words[i1:i2]), " ".join(new_words[j1:j2])
+        if tag == "equal":
+            old_html.append(conditional_escape(removed))
+            new_html.append(conditional_escape(added))
+            continue
+        if removed:
+            old_html.append(format_html("<del>{}</del>", removed))
+        if added:
+            new_html.append(format_html("<ins>{}</ins>", added))
+    return mark_safe(" ".join(old_html)), mark_safe(" ".join(new_html))  # parts escaped above
+
+
+class WordDiffContextHelper(HistoricalRecordContextHelper):
+    """Shows a changed text whole, with the changed words marked, instead of shortened."""
+
+    def stringify_delta_change_values(self, change, old, new):
+        if isinstance(old, str) and isinstance(new, str):
+            return word_diff(old, new)
+        return super().stringify_delta_change_values(change, old, new)
+
+
+class CuratedHistoryAdmin(SimpleHistoryAdmin):
+    def get_historical_record_context_helper(self, request, historical_record):
+        return WordDiffContextHelper(self.model, historical_record)
+
+
 @admin.register(Concern)
-class ConcernAdmin(SimpleHistoryAdmin):
+class ConcernAdmin(CuratedHistoryAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -30,7 +67,7 @@ class ReferenceInline(admin.TabularInline):
 
 
 @admin.register(Modality)
-class ModalityAdmin(SimpleHistoryAdmin):
+class ModalityAdmin(CuratedHistoryAdmin):
     form = ModalityAdminForm
     list_display = ["name", "abbreviation", "is_published", "reviewed_on", "updated_at"]
     list_filter = ["is_published", "concerns"]

@@ -87,6 +87,15 @@ def test_it_shows_what_changed_between_versions(seeded, curator, client):
     assert "Seldom longer than 16 weeks → About 12 to 16 weeks" in text
 
 
+def test_it_marks_the_changed_words_of_a_long_text_in_the_history(seeded, curator, client):
+    overview, _ = seed_page()
+    edit_ipt(client, curator, overview=overview.replace("short-term", "brief <b>"))
+    body = client.get(IPT_HISTORY).content.decode()
+    assert "<del>short-term,</del>" in body
+    assert "<ins>brief &lt;b&gt;,</ins>" in body
+    assert "seldom lasts longer than 16 weeks" in body  # unchanged words shown whole
+
+
 def test_it_restores_the_seed_text_word_for_word_as_a_new_version(seeded, curator, client):
     overview, _ = seed_page()
     edit_ipt(client, curator, overview="A curated overview of IPT.")
