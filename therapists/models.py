@@ -1,14 +1,17 @@
 import calendar
+import datetime
+import math
+import unicodedata
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.db.models.functions import Mod
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Mod, Sqrt
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from modalities.models import Concern, Modality
+from modalities.models import AgeGroup, Concern, Format, Modality
 from therapists.states import USState
 
 
@@ -44,11 +47,39 @@ class Language(models.Model):
         return self.name
 
 
+class InsurancePlan(models.Model):
+    """A health plan a therapist accepts."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, db_index=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["slug"], name="insuranceplan_slug_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class Gender(models.TextChoices):
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    NON_BINARY = "non-binary", _("Non-binary")
+
+
+def searchable(text):
+    """Lower case without accents: 'José Núñez' and 'jose nunez' compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 class City(models.Model):
     name = models.CharField(_("name"), max_length=120)
     state = models.CharField(_("state"), max_length=2, choices=USState.choices)
     # "los-angeles-ca": the city's name and state, so one slug names one place.
     slug = models.SlugField(_("slug"), max_length=140, db_index=False)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
 
     class Meta:
         ordering = ["name", "state"]
@@ -57,9 +88,23 @@ class City(models.Model):
             models.UniqueConstraint(fields=["slug"], name="city_slug_unique"),
             models.UniqueConstraint(fields=["state", "name"], name="city_name_per_state_unique"),
         ]
+        indexes = [
+            # The bounding box of a ZIP + radius search.
+            models.Index(fields=["latitude", "longitude"], name="city_coordinates_idx"),
+        ]
 
     def __str__(self):
         return f"{self.name}, {self.state}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "therapists:city", kwargs={"state": self.state.lower(), "city": self.path_name}
+        )
+
+    @property
+    def path_name(self):
+        """'los-angeles' for the landing page /therapists/ca/los-angeles/."""
+        return self.slug.removesuffix(f"-{self.state.lower()}")
 
 
 def signature_prefetches(prefix=""):
@@ -80,6 +125,41 @@ def signature_prefetches(prefix=""):
 
 # "Accepting new clients" counts as current for this long after the therapist confirms it.
 ACCEPTING_FRESH_DAYS = 90
+EARTH_RADIUS_MILES = 3958.8
+# A prime: multiplying ids by a daily factor modulo it shuffles them afresh each day,
+# and the products stay well inside 64-bit integers on every database.
+ROTATION_MODULUS = 2_147_483_647
+
+
+def accepting_fresh_since():
+    return timezone.localdate() - datetime.timedelta(days=ACCEPTING_FRESH_DAYS)
+
+
+def daily_rotation(day, field="id"):
+    """An ordering expression: a fair shuffle of ids that changes each day, stable within it."""
+    # Spread consecutive days far apart so even small ids wrap the modulus.
+    factor = day.toordinal() * 2_654_435_761 % (ROTATION_MODULUS - 1) + 1
+    return Mod(models.F(field) * factor, ROTATION_MODULUS)
+
+
+def miles_between(latitude, longitude, lat_field, lon_field):
+    """Distance in miles from a point to the coordinates in two fields.
+
+    Equirectangular: within the 100-mile radius the directory allows it is off by well
+    under one percent, and it needs only arithmetic, the same on SQLite and PostgreSQL.
+    """
+    lat_scale = EARTH_RADIUS_MILES * math.pi / 180
+    lon_scale = lat_scale * math.cos(math.radians(latitude))
+    d_lat = (models.F(lat_field) - latitude) * lat_scale
+    d_lon = (models.F(lon_field) - longitude) * lon_scale
+    return Sqrt(d_lat * d_lat + d_lon * d_lon)
+
+
+def bounding_box(latitude, longitude, miles):
+    """The lat/lon ranges that hold every point within `miles`: an index-friendly prefilter."""
+    d_lat = miles / (EARTH_RADIUS_MILES * math.pi / 180)
+    d_lon = d_lat / max(math.cos(math.radians(latitude)), 0.01)
+    return (latitude - d_lat, latitude + d_lat), (longitude - d_lon, longitude + d_lon)
 
 
 class TherapistQuerySet(models.QuerySet):
@@ -87,21 +167,72 @@ class TherapistQuerySet(models.QuerySet):
         """What the public may see; every public page starts here."""
         return self.filter(is_listed=True)
 
-    def practising(self, modality):
-        return self.filter(modalities=modality)
+    def linked_to_any(self, relation, values):
+        """Linked through the many-to-many `relation` to any of `values` (ids or objects).
 
-    def in_city(self, city):
-        # EXISTS rather than a join, so a therapist with two offices appears once.
-        return self.filter(Exists(Location.objects.filter(therapist=OuterRef("pk"), city=city)))
+        EXISTS rather than a join, so a therapist matching two values appears once.
+        """
+        field = self.model._meta.get_field(relation)
+        target = field.m2m_reverse_field_name()
+        links = field.remote_field.through.objects.filter(
+            **{field.m2m_field_name(): OuterRef("pk"), f"{target}__in": values}
+        )
+        return self.filter(Exists(links))
+
+    def practising(self, *modalities):
+        return self.linked_to_any("modalities", modalities)
+
+    def in_city(self, *cities):
+        return self.filter(
+            Exists(Location.objects.filter(therapist=OuterRef("pk"), city__in=cities))
+        )
 
     def in_state(self, state):
         return self.filter(
             Exists(Location.objects.filter(therapist=OuterRef("pk"), city__state=state))
         )
 
+    def holding(self, *credentials):
+        return self.filter(
+            Exists(License.objects.filter(therapist=OuterRef("pk"), credential__in=credentials))
+        )
+
     def verified(self):
         """Therapists holding at least one license verified within the configured months."""
         return self.filter(Exists(License.objects.verified().filter(therapist=OuterRef("pk"))))
+
+    def accepting(self):
+        """Accepting new clients, confirmed within the last ACCEPTING_FRESH_DAYS days."""
+        return self.filter(
+            accepting_new_clients=True, accepting_confirmed_on__gte=accepting_fresh_since()
+        )
+
+    def named(self, text):
+        """Names containing text, whatever its case and accents."""
+        return self.filter(search_name__contains=searchable(text))
+
+    def near(self, latitude, longitude, miles):
+        """Within `miles` of the point (any of their offices), annotated with `distance`."""
+        (lat_min, lat_max), (lon_min, lon_max) = bounding_box(latitude, longitude, miles)
+        offices = (
+            Location.objects.filter(
+                therapist=OuterRef("pk"),
+                city__latitude__range=(lat_min, lat_max),
+                city__longitude__range=(lon_min, lon_max),
+            )
+            .annotate(
+                distance=miles_between(latitude, longitude, "city__latitude", "city__longitude")
+            )
+            .filter(distance__lte=miles)
+            .order_by("distance")
+        )
+        return self.filter(Exists(offices)).annotate(
+            distance=Subquery(offices.values("distance")[:1])
+        )
+
+    def rotated(self, day):
+        """The directory's default order: fair, different each day, stable while paging."""
+        return self.order_by(daily_rotation(day), "id")
 
     def with_signature(self):
         """Loads the primary license and location in two queries, whatever the page size."""
@@ -140,7 +271,24 @@ class Therapist(models.Model):
     languages = models.ManyToManyField(
         Language, blank=True, related_name="therapists", verbose_name=_("languages")
     )
+    gender = models.CharField(
+        _("gender"),
+        max_length=20,
+        choices=Gender.choices,
+        blank=True,
+        help_text=_("Optional. Shown, and searchable, only if you choose one."),
+    )
+    formats = models.ManyToManyField(
+        Format, blank=True, related_name="therapists", verbose_name=_("session formats")
+    )
+    age_groups = models.ManyToManyField(
+        AgeGroup, blank=True, related_name="therapists", verbose_name=_("ages seen")
+    )
+    insurance_plans = models.ManyToManyField(
+        InsurancePlan, blank=True, related_name="therapists", verbose_name=_("insurance accepted")
+    )
     telehealth = models.BooleanField(_("offers telehealth"), default=False)
+    in_person = models.BooleanField(_("offers in-person sessions"), default=True)
     accepting_new_clients = models.BooleanField(_("accepting new clients"), default=True)
     accepting_confirmed_on = models.DateField(
         _("accepting new clients confirmed on"), null=True, blank=True
@@ -153,6 +301,8 @@ class Therapist(models.Model):
     is_listed = models.BooleanField(
         _("listed"), default=True, help_text=_("Unlisted therapists appear on no public page.")
     )
+    # display_name without case or accents, for the name search; kept by save().
+    search_name = models.CharField(max_length=200, editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -175,8 +325,23 @@ class Therapist(models.Model):
     def __str__(self):
         return self.display_name
 
+    def save(self, *args, **kwargs):
+        self.search_name = searchable(self.display_name)
+        if kwargs.get("update_fields") is not None and "display_name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("therapists:profile", kwargs={"slug": self.slug})
+
+    @property
+    def accepting_is_current(self):
+        """Accepting new clients, confirmed recently enough to be believed."""
+        return (
+            self.accepting_new_clients
+            and self.accepting_confirmed_on is not None
+            and self.accepting_confirmed_on >= accepting_fresh_since()
+        )
 
     def missing_details(self):
         """What a therapist could add to complete the listing, in words for them.
@@ -332,11 +497,6 @@ class Location(models.Model):
         return str(self.city)
 
 
-# A prime: multiplying ids by a daily factor modulo it shuffles them afresh each day,
-# and the products stay well inside 64-bit integers on every database.
-ROTATION_MODULUS = 2_147_483_647
-
-
 QUOTE_MAX_LENGTH = 800
 
 
@@ -352,12 +512,10 @@ class QuoteQuerySet(models.QuerySet):
 
     def daily_sample(self, day, size):
         """A fair sample that changes each day and is stable within it."""
-        # Spread consecutive days far apart so even small ids wrap the modulus.
-        factor = day.toordinal() * 2_654_435_761 % (ROTATION_MODULUS - 1) + 1
         return (
             self.select_related("therapist")
             .prefetch_related(*signature_prefetches("therapist__"))
-            .order_by(Mod(models.F("id") * factor, ROTATION_MODULUS), "id")[:size]
+            .order_by(daily_rotation(day), "id")[:size]
         )
 
     def approve(self, reviewer):
