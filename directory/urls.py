@@ -1,13 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from directory import views
+from directory.sitemaps import SITEMAPS
 from therapists.forms import EmailLoginForm, InviteeAwarePasswordResetForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("modalities/", include("modalities.urls")),
     path("therapists/", include("therapists.urls")),
     path("profile/", include("therapists.profile_urls")),

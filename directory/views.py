@@ -2,10 +2,11 @@ from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from directory.forms import HomeSearchForm
 from modalities.models import Modality
-from therapists.filters import TherapistFilter
 
 
 def home(request):
@@ -14,7 +15,7 @@ def home(request):
         "directory/home.html",
         {
             "modalities": Modality.objects.published(),
-            "search": TherapistFilter(queryset=None).form,
+            "search": HomeSearchForm(),
         },
     )
 
@@ -28,3 +29,13 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+# Pages that are private, per visitor, or endless combinations of answers.
+ROBOTS_DISALLOW = ["/admin/", "/accounts/", "/profile/", "/match/"]
+
+
+def robots_txt(request):
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW)]
+    lines += ["", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

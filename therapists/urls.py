@@ -5,5 +5,11 @@ from therapists import views
 app_name = "therapists"
 urlpatterns = [
     path("", views.TherapistListView.as_view(), name="list"),
+    path("<str:state>/<slug:city>/", views.LandingPageView.as_view(), name="city"),
+    path(
+        "<str:state>/<slug:city>/<slug:modality>/",
+        views.LandingPageView.as_view(),
+        name="city_modality",
+    ),
     path("<slug:slug>/", views.TherapistDetailView.as_view(), name="profile"),
 ]

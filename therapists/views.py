@@ -1,12 +1,23 @@
 from django.conf import settings
-from django.core.paginator import InvalidPage
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Prefetch
+from django.http import Http404
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from modalities.models import Modality
+from therapists.facets import load_vocabulary
 from therapists.filters import TherapistFilter
+from therapists.listing import ListingPage
 from therapists.models import License, Location, Quote, Therapist
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told the count, which the facet query has already computed."""
+
+    def __init__(self, object_list, per_page, *, count):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count
 
 
 class TherapistListView(FilterView):
@@ -15,6 +26,20 @@ class TherapistListView(FilterView):
     paginate_by = settings.DIRECTORY_PAGE_SIZE
     template_name = "therapists/therapist_list.html"
     page_missing = False
+
+    def filter_data(self):
+        """The GET parameters; landing pages add their city and modality from the path."""
+        return self.request.GET.copy()
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        data = self.filter_data()
+        kwargs["data"] = data or None
+        kwargs["vocabulary"] = load_vocabulary(city_slugs=data.getlist("city"))
+        return kwargs
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return KnownCountPaginator(queryset, per_page, count=self.filterset.total)
 
     def paginate_queryset(self, queryset, page_size):
         """A page that does not exist gets the listing with a message and a 404 status."""
@@ -34,7 +59,28 @@ class TherapistListView(FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)  # paginates, so it sets page_missing
         context["page_missing"] = self.page_missing
+        context["listing"] = ListingPage(self.filterset, self.request)
         return context
+
+
+class LandingPageView(TherapistListView):
+    """/therapists/<state>/<city>/[<modality>/]: the listing, named for search engines."""
+
+    def filter_data(self):
+        data = super().filter_data()
+        data.setlist("city", [f"{self.kwargs['city']}-{self.kwargs['state']}".lower()])
+        if "modality" in self.kwargs:
+            data.setlist("modality", [self.kwargs["modality"]])
+        return data
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        vocabulary, data = kwargs["vocabulary"], kwargs["data"]
+        if not vocabulary.find("city", data["city"]) or (
+            "modality" in self.kwargs and not vocabulary.find("modality", data["modality"])
+        ):
+            raise Http404("No such city or modality.")
+        return kwargs
 
 
 class TherapistDetailView(DetailView):

@@ -1,0 +1,72 @@
+"""What search engines are told to index: public pages that have something to show.
+
+Each sitemap reads its rows in one query (plus the paginator's count), however many
+therapists, cities or modalities there are.
+"""
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+
+from modalities.models import Modality
+from therapists.models import City, Location, Therapist
+
+
+class ModalitySitemap(Sitemap):
+    def items(self):
+        return Modality.objects.published().only("slug", "updated_at")
+
+    def lastmod(self, modality):
+        return modality.updated_at
+
+
+class TherapistSitemap(Sitemap):
+    def items(self):
+        return Therapist.objects.listed().only("slug", "updated_at")
+
+    def lastmod(self, therapist):
+        return therapist.updated_at
+
+
+class CitySitemap(Sitemap):
+    """Landing pages of cities where at least one listed therapist has an office."""
+
+    def items(self):
+        offices = Location.objects.filter(city=OuterRef("pk"), therapist__is_listed=True)
+        return City.objects.filter(Exists(offices)).only("state", "slug")
+
+
+class CityModalitySitemap(Sitemap):
+    """Landing pages of (city, modality) pairs with at least one listed therapist."""
+
+    def items(self):
+        # The therapists-modalities link table joined to each therapist's offices, with
+        # listed() and published() spelled as join conditions; DISTINCT folds the
+        # therapists of a pair into one row.
+        practice = Therapist.modalities.through.objects.filter(
+            therapist__is_listed=True,
+            modality__is_published=True,
+            therapist__locations__isnull=False,
+        )
+        fields = ["therapist__locations__city__state", "therapist__locations__city__slug"]
+        return (
+            practice.values_list(*fields, "modality__slug")
+            .distinct()
+            .order_by(*fields, "modality__slug")
+        )
+
+    def location(self, item):
+        state, city_slug, modality_slug = item
+        city = City(state=state, slug=city_slug)
+        return reverse(
+            "therapists:city_modality",
+            kwargs={"state": city.state.lower(), "city": city.path_name, "modality": modality_slug},
+        )
+
+
+SITEMAPS = {
+    "modalities": ModalitySitemap,
+    "cities": CitySitemap,
+    "city-modalities": CityModalitySitemap,
+    "therapists": TherapistSitemap,
+}
