@@ -166,14 +166,18 @@ class TherapistFilter(django_filters.FilterSet):
     def radius_miles(self):
         return self.form.cleaned_data.get("radius") or DEFAULT_RADIUS
 
-    def filter_queryset(self, queryset):
-        return self.ordered(super().filter_queryset(queryset))
+    @property
+    def qs(self):
+        # Ordered here, not in filter_queryset, which an unbound filterset never calls.
+        if not hasattr(self, "_ordered_qs"):
+            self._ordered_qs = self.ordered(super().qs)
+        return self._ordered_qs
 
     def ordered(self, queryset):
-        order = self.form.cleaned_data.get("order")
-        if order == "name":
+        chosen = getattr(self.form, "cleaned_data", {})
+        if chosen.get("order") == "name":
             return queryset.order_by("display_name", "id")
-        if self.form.cleaned_data.get("near"):
+        if chosen.get("near"):
             return queryset.order_by("distance", "id")
         return queryset.rotated(timezone.localdate())
 

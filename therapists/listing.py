@@ -3,11 +3,15 @@ suggestions for an empty result, and the canonical address for search engines.""
 
 from urllib.parse import urlencode
 
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from therapists.filters import BOOLEAN_FACETS, FACETS, MAX_RADIUS
+from therapists.models import City, Location
+
+NEARBY_CITIES = 6
 
 CITIES_SHOWN = 12
 # Only these parameters describe a listing; anything else (utm_*, fbclid...) is noise.
@@ -160,3 +164,69 @@ class ListingPage:
     def indexable(self):
         """Search engines index the plain directory and the landing pages, nothing else."""
         return self.valid and (self.landing is not None or not self.normalized)
+
+    @cached_property
+    def landing_city(self):
+        """The city of a landing page (or of filters that amount to one), else None."""
+        if not self.landing:
+            return None
+        return self.filterset.vocabulary.find("city", self.normalized["city"][0])
+
+    @cached_property
+    def related_modalities(self):
+        """Other kinds of therapy practised in the landing page's city, with their pages."""
+        if not self.landing_city:
+            return []
+        chosen = set(self.normalized.get("modality", []))
+        counts, _cities = self.filterset.counts
+        city = City(slug=self.landing_city.slug, state=self.landing_city.name[-2:])
+        return [
+            {
+                "name": option.name,
+                "count": counts.get(("modality", option.id), 0),
+                "url": reverse(
+                    "therapists:city_modality",
+                    kwargs={
+                        "state": city.state.lower(),
+                        "city": city.path_name,
+                        "modality": option.slug,
+                    },
+                ),
+            }
+            for option in self.filterset.vocabulary.options.get("modality", [])
+            if option.slug not in chosen and counts.get(("modality", option.id))
+        ]
+
+    @cached_property
+    def nearby_cities(self):
+        """The closest other cities with listed therapists: one query, landing pages only."""
+        if not self.landing_city:
+            return []
+        origin = City.objects.filter(pk=self.landing_city.id)
+        d_lat = F("latitude") - Subquery(origin.values("latitude"))
+        d_lon = F("longitude") - Subquery(origin.values("longitude"))
+        cities = (
+            City.objects.exclude(pk=self.landing_city.id)
+            .filter(latitude__isnull=False)
+            .filter(Exists(Location.objects.filter(city=OuterRef("pk"), therapist__is_listed=True)))
+            .annotate(nearness=d_lat * d_lat + d_lon * d_lon)
+            .filter(nearness__isnull=False)
+            .order_by("nearness")[:NEARBY_CITIES]
+        )
+        modality = self.normalized.get("modality", [None])[0]
+        return [
+            {
+                "name": str(city),
+                "url": reverse(
+                    "therapists:city_modality",
+                    kwargs={
+                        "state": city.state.lower(),
+                        "city": city.path_name,
+                        "modality": modality,
+                    },
+                )
+                if modality
+                else city.get_absolute_url(),
+            }
+            for city in cities
+        ]
