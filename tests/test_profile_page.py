@@ -125,8 +125,8 @@ def test_it_shows_bio_html_as_text(client, db):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
 
 
-def test_it_costs_seven_queries(client, seeded, django_assert_num_queries):
+def test_it_costs_ten_queries(client, seeded, django_assert_num_queries):
     # the therapist, licenses with credentials, locations with cities, modalities,
-    # concerns, languages, live quotes with their modalities
-    with django_assert_num_queries(7):
+    # concerns, languages, formats, ages, insurance plans, live quotes with modalities
+    with django_assert_num_queries(10):
         assert client.get("/therapists/steven-su/").status_code == 200

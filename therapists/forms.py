@@ -78,12 +78,17 @@ class ProfileForm(forms.ModelForm):
             "pronouns",
             "headline",
             "bio",
+            "gender",
             "accepting_new_clients",
             "telehealth",
+            "in_person",
             "session_fee",
             "sliding_scale",
+            "insurance_plans",
             "modalities",
             "concerns",
+            "formats",
+            "age_groups",
             "languages",
             "email",
             "phone",
@@ -92,7 +97,10 @@ class ProfileForm(forms.ModelForm):
         widgets = {
             "modalities": forms.CheckboxSelectMultiple,
             "concerns": forms.CheckboxSelectMultiple,
+            "formats": forms.CheckboxSelectMultiple,
+            "age_groups": forms.CheckboxSelectMultiple,
             "languages": forms.CheckboxSelectMultiple,
+            "insurance_plans": forms.CheckboxSelectMultiple,
         }
         help_texts = {
             "accepting_new_clients": _(

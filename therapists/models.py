@@ -192,6 +192,12 @@ class TherapistQuerySet(models.QuerySet):
             Exists(Location.objects.filter(therapist=OuterRef("pk"), city__state=state))
         )
 
+    def licensed_in(self, state):
+        """Holding a license in `state`: who may see its residents, online included."""
+        return self.filter(
+            Exists(License.objects.filter(therapist=OuterRef("pk"), state=state))
+        )
+
     def holding(self, *credentials):
         return self.filter(
             Exists(License.objects.filter(therapist=OuterRef("pk"), credential__in=credentials))

@@ -92,6 +92,9 @@ class TherapistDetailView(DetailView):
         Prefetch("modalities", queryset=Modality.objects.published()),
         "concerns",
         "languages",
+        "formats",
+        "age_groups",
+        "insurance_plans",
         Prefetch(
             "quotes",
             queryset=Quote.objects.live()
