@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from directory import views
 from directory.sitemaps import SITEMAPS
+from therapists import match_views
 from therapists.forms import EmailLoginForm, InviteeAwarePasswordResetForm
 
 urlpatterns = [
@@ -15,6 +16,7 @@ urlpatterns = [
     path("modalities/", include("modalities.urls")),
     path("therapists/", include("therapists.urls")),
     path("profile/", include("therapists.profile_urls")),
+    path("match/", match_views.match, name="match"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=EmailLoginForm),

@@ -118,3 +118,29 @@ def page_text(response):
 def page_links(response):
     """(href, link text) for every link on the page."""
     return parse(response).links
+
+
+def admin_form_data(response):
+    """What the browser would send back unchanged: the change form and its inlines."""
+    data = {}
+
+    def add(form):
+        for field in form:
+            value = field.value()
+            if field.field.disabled or value is None:
+                continue
+            if isinstance(value, bool):
+                if value:
+                    data[field.html_name] = "on"
+            elif isinstance(value, list | tuple):
+                data[field.html_name] = [str(item) for item in value]
+            else:
+                data[field.html_name] = str(value)
+
+    add(response.context["adminform"].form)
+    for inline in response.context.get("inline_admin_formsets", []):
+        formset = inline.formset
+        add(formset.management_form)
+        for form in formset.forms:
+            add(form)
+    return data

@@ -18,3 +18,6 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = tempfile.mkdtemp(prefix="static-root-")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Off in tests, so each test sees what the database holds; tests/test_page_cache.py turns
+# it on where caching itself is tested.
+PAGE_CACHE_SECONDS = 0

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from modalities.models import Modality
-from tests.conftest import make_modality, page_text, seed_page
+from tests.conftest import admin_form_data, make_modality, page_text, seed_page
 
 IPT_PAGE = "/modalities/interpersonal-therapy/"
 IPT_ADMIN = reverse("admin:modalities_modality_change", args=[1])
@@ -27,35 +27,9 @@ def second_curator(db):
     return user
 
 
-def form_data(response):
-    """What the browser would send back unchanged: the change form and its inlines."""
-    data = {}
-
-    def add(form):
-        for field in form:
-            value = field.value()
-            if field.field.disabled or value is None:
-                continue
-            if isinstance(value, bool):
-                if value:
-                    data[field.html_name] = "on"
-            elif isinstance(value, list | tuple):
-                data[field.html_name] = [str(item) for item in value]
-            else:
-                data[field.html_name] = str(value)
-
-    add(response.context["adminform"].form)
-    for inline in response.context.get("inline_admin_formsets", []):
-        formset = inline.formset
-        add(formset.management_form)
-        for form in formset.forms:
-            add(form)
-    return data
-
-
 def edit_ipt(client, user, **changes):
     client.force_login(user)
-    data = form_data(client.get(IPT_ADMIN))
+    data = admin_form_data(client.get(IPT_ADMIN))
     data.update(changes)
     return client.post(IPT_ADMIN, data)
 
@@ -103,7 +77,7 @@ def test_it_restores_the_seed_text_word_for_word_as_a_new_version(seeded, curato
     restore_url = reverse("admin:modalities_modality_simple_history", args=[1, first.history_id])
     page = client.get(restore_url)
     assert page.status_code == 200
-    response = client.post(restore_url, form_data(page))
+    response = client.post(restore_url, admin_form_data(page))
     assert response.status_code == 302, page_text(response)
     assert Modality.objects.get(pk=1).overview == overview
     assert Modality.history.filter(id=1).count() == 3
@@ -115,9 +89,9 @@ def test_it_refuses_a_save_over_a_change_made_since_the_form_was_opened(
     seeded, curator, second_curator, client
 ):
     client.force_login(curator)
-    first_form = form_data(client.get(IPT_ADMIN))
+    first_form = admin_form_data(client.get(IPT_ADMIN))
     client.force_login(second_curator)
-    second_form = form_data(client.get(IPT_ADMIN))
+    second_form = admin_form_data(client.get(IPT_ADMIN))
 
     first_form["overview"] = "The first curator's overview."
     client.force_login(curator)
@@ -138,7 +112,7 @@ def test_it_refuses_a_save_over_a_change_made_since_the_form_was_opened(
     assert Modality.objects.get(pk=1).overview == "The first curator's overview."
 
     # Having seen the other change, saving the re-shown form again is deliberate.
-    again = form_data(refused)
+    again = admin_form_data(refused)
     assert client.post(IPT_ADMIN, again).status_code == 302
     assert Modality.objects.get(pk=1).overview == "The second curator's overview, typed with care."
 

@@ -33,9 +33,11 @@ def test_it_links_every_signature_to_a_profile_with_the_same_credential_and_city
 
 def test_it_offers_find_your_match_filtered_to_this_modality(client, seeded):
     links = page_links(client.get(IPT_URL))
-    assert ("/therapists/?modality=interpersonal-therapy", "Find Your Match") in links
-    listing = client.get("/therapists/?modality=interpersonal-therapy")
-    assert "10 therapists" in page_text(listing)
+    assert ("/match/?modality=interpersonal-therapy", "Find Your Match") in links
+    questions = client.get("/match/?modality=interpersonal-therapy")
+    assert questions.status_code == 200
+    body = questions.content.decode()
+    assert '<option value="interpersonal-therapy" selected>Interpersonal Therapy (IPT)' in body
 
 
 def test_it_shows_the_concerns_the_modality_is_used_for(client, seeded):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Mod, Sqrt
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -123,6 +124,9 @@ def signature_prefetches(prefix=""):
     ]
 
 
+# Sent after bulk UPDATEs, which send no post_save: public pages showing the rows are stale.
+rows_updated = Signal()
+
 # "Accepting new clients" counts as current for this long after the therapist confirms it.
 ACCEPTING_FRESH_DAYS = 90
 EARTH_RADIUS_MILES = 3958.8
@@ -194,9 +198,7 @@ class TherapistQuerySet(models.QuerySet):
 
     def licensed_in(self, state):
         """Holding a license in `state`: who may see its residents, online included."""
-        return self.filter(
-            Exists(License.objects.filter(therapist=OuterRef("pk"), state=state))
-        )
+        return self.filter(Exists(License.objects.filter(therapist=OuterRef("pk"), state=state)))
 
     def holding(self, *credentials):
         return self.filter(
@@ -426,9 +428,11 @@ class LicenseQuerySet(models.QuerySet):
         return self.filter(verified_at__lt=verification_cutoff())
 
     def mark_verified(self, staff_member, source):
-        return self.update(
+        verified = self.update(
             verified_at=timezone.now(), verified_by=staff_member, verification_source=source
         )
+        rows_updated.send(sender=License)
+        return verified
 
 
 class License(models.Model):
@@ -531,7 +535,7 @@ class QuoteQuerySet(models.QuerySet):
         reviewers, a double click) goes live once.
         """
         now = timezone.now()
-        return self.pending().update(
+        approved = self.pending().update(
             text=models.F("draft"),
             draft="",
             draft_status=Quote.DraftStatus.NONE,
@@ -540,6 +544,8 @@ class QuoteQuerySet(models.QuerySet):
             reviewed_at=now,
             updated_at=now,
         )
+        rows_updated.send(sender=Quote)
+        return approved
 
     def send_back(self, reviewer, reason):
         """Refuses each pending draft with a reason; the draft and the live text both stay."""
