@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
 from modalities.models import Modality
+from modalities.terms import modality_terms
 
 
 class ModalityListView(ListView):
@@ -23,11 +24,12 @@ class ModalityDetailView(DetailView):
         modalities = Modality.objects.all()
         if not self.request.user.is_staff:
             modalities = modalities.published()
-        return modalities.prefetch_related("concerns", "formats", "age_groups", "references")
+        return modalities
 
     def get_context_data(self, **kwargs):
         # Specialists are reached through reverse relations: this app never imports therapists.
         return super().get_context_data(
+            terms=modality_terms(self.object),
             quotes=self.object.quotes.live().daily_sample(
                 timezone.localdate(), settings.MODALITY_SPECIALISTS_SHOWN
             ),

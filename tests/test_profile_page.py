@@ -125,8 +125,8 @@ def test_it_shows_bio_html_as_text(client, db):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
 
 
-def test_it_costs_ten_queries(client, seeded, django_assert_num_queries):
-    # the therapist, licenses with credentials, locations with cities, modalities,
-    # concerns, languages, formats, ages, insurance plans, live quotes with modalities
-    with django_assert_num_queries(10):
+def test_it_costs_five_queries(client, seeded, django_assert_num_queries):
+    # the therapist; licenses with credentials; locations with cities; live quotes with
+    # modalities; modalities, concerns, languages, formats, ages and insurance (one query)
+    with django_assert_num_queries(5):
         assert client.get("/therapists/steven-su/").status_code == 200

@@ -1,11 +1,9 @@
 """schema.org data about a profile, for search engines (emitted as JSON-LD)."""
 
 
-def person_data(request, therapist):
-    """A schema.org Person; reads the primary license and location and the modalities.
-
-    The profile view prefetches all three: elsewhere each costs a query.
-    """
+def person_data(request, therapist, modalities):
+    """A schema.org Person; reads the primary license and location, which the profile view
+    prefetches (elsewhere each costs a query), and the names of the modalities given."""
     data = {
         "@context": "https://schema.org",
         "@type": "Person",
@@ -24,8 +22,8 @@ def person_data(request, therapist):
             "addressCountry": "US",
         }
         data["address"] = {key: value for key, value in address.items() if value}
-    if modalities := [modality.name for modality in therapist.modalities.all()]:
-        data["knowsAbout"] = modalities
+    if names := [modality.name for modality in modalities]:
+        data["knowsAbout"] = names
     # Only what the therapist chose to publish on the page itself.
     if therapist.phone:
         data["telephone"] = therapist.phone

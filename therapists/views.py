@@ -5,11 +5,11 @@ from django.http import Http404
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from modalities.models import Modality
 from therapists.facets import load_vocabulary
 from therapists.filters import TherapistFilter
 from therapists.listing import ListingPage
 from therapists.models import License, Location, Quote, Therapist
+from therapists.terms import profile_terms
 
 
 class KnownCountPaginator(Paginator):
@@ -89,12 +89,6 @@ class TherapistDetailView(DetailView):
     queryset = Therapist.objects.listed().prefetch_related(
         Prefetch("licenses", queryset=License.objects.select_related("credential")),
         Prefetch("locations", queryset=Location.objects.select_related("city")),
-        Prefetch("modalities", queryset=Modality.objects.published()),
-        "concerns",
-        "languages",
-        "formats",
-        "age_groups",
-        "insurance_plans",
         Prefetch(
             "quotes",
             queryset=Quote.objects.live()
@@ -103,3 +97,6 @@ class TherapistDetailView(DetailView):
             to_attr="live_quotes",
         ),
     )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(terms=profile_terms(self.object), **kwargs)

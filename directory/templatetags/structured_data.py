@@ -1,4 +1,4 @@
-"""JSON-LD for search engines: {% person_ld therapist %}, {% modality_ld modality %}."""
+"""JSON-LD for search engines: {% person_ld therapist modalities %}, {% modality_ld modality %}."""
 
 import json
 
@@ -25,8 +25,8 @@ def ld_json(data):
 
 
 @register.simple_tag(takes_context=True)
-def person_ld(context, therapist):
-    return ld_json(person_data(context["request"], therapist))
+def person_ld(context, therapist, modalities):
+    return ld_json(person_data(context["request"], therapist, modalities))
 
 
 @register.simple_tag(takes_context=True)

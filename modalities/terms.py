@@ -1,0 +1,90 @@
+"""The vocabulary terms a page lists about one object, read in a single UNION ALL query.
+
+A profile lists its modalities, concerns, languages, formats, ages and insurance plans; a
+modality page its concerns, formats, ages and references. Prefetching each would cost a
+query apiece; these helpers read them all at once.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import CharField, F, IntegerField, Value
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class Term:
+    kind: str
+    slug: str
+    name: str
+    abbreviation: str = ""
+    position: int = 0
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def full_name(self):
+        if self.abbreviation and self.abbreviation != self.name:
+            return f"{self.name} ({self.abbreviation})"
+        return self.name
+
+    def get_absolute_url(self):
+        """The modality page of a modality term."""
+        return reverse("modalities:detail", kwargs={"slug": self.slug})
+
+
+def _text(value):
+    return Value(value, output_field=CharField())
+
+
+def linked(instance, relation, kind, *, abbreviation=False, position=False, **filters):
+    """One part of the union: the terms linked to `instance` through the many-to-many
+    `relation`, as rows (kind, slug, name, abbreviation, position)."""
+    field = instance._meta.get_field(relation)
+    target = field.m2m_reverse_field_name()
+    return (
+        field.remote_field.through.objects.filter(
+            **{field.m2m_field_name(): instance},
+            **{f"{target}__{k}": v for k, v in filters.items()},
+        )
+        .order_by()
+        .values_list(
+            _text(kind),
+            f"{target}__slug",
+            f"{target}__name",
+            F(f"{target}__abbreviation") if abbreviation else _text(""),
+            F(f"{target}__position") if position else Value(0, output_field=IntegerField()),
+        )
+    )
+
+
+def rows(queryset, kind, slug, name, position="position"):
+    """A part of the union from any queryset, naming which fields stand for slug and name."""
+    return queryset.order_by().values_list(
+        _text(kind),
+        slug,
+        name,
+        _text(""),
+        F(position) if position else Value(0, output_field=IntegerField()),
+    )
+
+
+def load_terms(*parts):
+    """{kind: [Term, ...]} sorted by position then name, from one query."""
+    terms = defaultdict(list)
+    for kind, slug, name, abbreviation, position in parts[0].union(*parts[1:], all=True):
+        terms[kind].append(Term(kind, slug, name, abbreviation, position))
+    for found in terms.values():
+        found.sort(key=lambda term: (term.position, term.name))
+    return terms
+
+
+def modality_terms(modality):
+    """A modality page's concerns, formats, ages and references (slug holds the link)."""
+    return load_terms(
+        linked(modality, "concerns", "concerns"),
+        linked(modality, "formats", "formats", position=True),
+        linked(modality, "age_groups", "ages", position=True),
+        rows(modality.references.all(), "references", "url", "title"),
+    )
