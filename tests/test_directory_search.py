@@ -250,8 +250,8 @@ def option_counts(response):
     body = response.content.decode()
     found = {}
     for param, value, count in re.findall(
-        r'<input type="checkbox" name="([a-z_]+)" value="([^"]+)" id="[^"]+"(?: checked)?>\s*'
-        r'<label for="[^"]+">[^<]*<span class="count">\((\d+)\)</span>',
+        r'<label><input type="checkbox" name="([a-z_]+)" value="([^"]+)"(?: checked)?>'
+        r'[^<]*<span class="count">\((\d+)\)</span>',
         body,
     ):
         found[(param, value)] = int(count)
