@@ -457,11 +457,66 @@ def test_it_costs_the_same_queries_however_many_candidates(
         "insurance": "fictional-plan",
         "modality": "sample-modality",
     }
-    # Checking the answers: the chosen concerns, language, insurance plan and modality;
+    # The vocabulary (every list of choices, to check the answers and show the form again);
     # the ranked matches with each need's flag and the score; their primary licenses with
-    # credentials; their primary locations with cities; showing the form again: the
-    # concerns, languages, insurance plans and modalities to choose from.
-    with django_assert_num_queries(11):
+    # credentials; their primary locations with cities.
+    with django_assert_num_queries(4):
         response = client.post(MATCH, answers)
     assert response.status_code == 200
     assert len(names(response)) == min(candidates, 10)
+
+
+FULL_ANSWERS = {
+    "concerns": ["depression", "grief"],
+    "zip_code": "90012",
+    "language": "spanish",
+    "gender": "woman",
+    "budget": "150",
+    "insurance": "fictional-plan",
+    "modality": "sample-modality",
+}
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [FULL_ANSWERS, {"zip_code": "90012"}, {"state": "CA"}],
+    ids=["every field", "only a zip code", "only a state"],
+)
+def test_it_costs_the_same_queries_however_many_answers(
+    client, vocabulary, django_assert_num_queries, answers
+):
+    city = city_at(*LOS_ANGELES)
+    for number in range(3):
+        make_therapist(f"Fictional Person {number:02}", city=city, telehealth=True)
+    # The vocabulary; the ranked matches; their licenses; their locations.
+    with django_assert_num_queries(4):
+        response = client.post(MATCH, answers)
+    assert len(names(response)) == 3
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {**FULL_ANSWERS, "state": "CA"},
+        {**FULL_ANSWERS, "language": "no-such-language", "modality": "no-such-modality"},
+        {"concerns": ["no-such-concern"], "zip_code": "00000"},
+    ],
+    ids=["a place given twice", "unknown choices", "unknown concern and zip"],
+)
+def test_it_checks_and_shows_answers_with_errors_in_one_query(
+    client, vocabulary, django_assert_num_queries, answers
+):
+    # Only the vocabulary: checking the choices and drawing the form cost none.
+    with django_assert_num_queries(1):
+        response = client.post(MATCH, answers)
+    assert response.status_code == 200
+    assert error_summary(response)
+
+
+def test_it_shows_the_questions_in_one_query(client, vocabulary, django_assert_num_queries):
+    # The vocabulary, for every list of choices.
+    with django_assert_num_queries(1):
+        response = client.get(MATCH, {"modality": "sample-modality"})
+    assert '<option value="sample-modality" selected>Sample Modality</option>' in (
+        response.content.decode()
+    )

@@ -11,13 +11,16 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db.models import Case, CharField, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from modalities.models import Concern, Modality
+from therapists.facets import Option, Vocabulary
 from therapists.models import (
     Gender,
     InsurancePlan,
@@ -42,11 +45,91 @@ def from_the_list(noun):
     return _("Choose %(noun)s from the list.") % {"noun": noun}
 
 
+@dataclasses.dataclass
+class Choice(Option):
+    """An option and the label the form shows for it."""
+
+    label: str = ""
+
+
+def _text(value):
+    return Value(value, output_field=CharField())
+
+
+# "Interpersonal Therapy (IPT)", or just the name: Modality.full_name, in SQL.
+MODALITY_FULL_NAME = Case(
+    When(Q(abbreviation="") | Q(abbreviation=F("name")), then=F("name")),
+    default=Concat("name", _text(" ("), "abbreviation", _text(")")),
+    output_field=CharField(),
+)
+CHOICE_SOURCES = [
+    ("concern", lambda: Concern.objects.all(), F("name")),
+    ("language", lambda: Language.objects.all(), F("name")),
+    ("insurance", lambda: InsurancePlan.objects.all(), F("name")),
+    ("modality", lambda: Modality.objects.published(), MODALITY_FULL_NAME),
+]
+
+
+def load_choices():
+    """The form's four lists of choices, in one UNION ALL query, as a Vocabulary.
+
+    Like facets.load_vocabulary(), but only these lists, and each option also carries the
+    label the form shows: a modality's full name, as everywhere a person picks one. The
+    reasons under a match use the plain name.
+    """
+    parts = [
+        queryset().order_by().values_list(_text(param), "id", "slug", "name", label)
+        for param, queryset, label in CHOICE_SOURCES
+    ]
+    vocabulary = Vocabulary()
+    for param, pk, slug, name, label in sorted(
+        parts[0].union(*parts[1:], all=True), key=lambda row: row[3]
+    ):
+        vocabulary.options.setdefault(param, []).append(Choice(pk, slug, name, label=label))
+    return vocabulary
+
+
+class FromVocabulary:
+    """A choice, by slug, among the options the vocabulary has for `param`.
+
+    MatchForm gives the field its choices from the vocabulary loaded once for the
+    request, so checking an answer and drawing the options cost no query. A null
+    character is refused before the choice is looked at, as ModelChoiceField did.
+    """
+
+    def __init__(self, param, *, empty_label=None, **kwargs):
+        self.param = param
+        self.empty_label = empty_label
+        super().__init__(**kwargs)
+
+    def set_options(self, vocabulary):
+        choices = [
+            (option.slug, getattr(option, "label", "") or option.name)
+            for option in vocabulary.options.get(self.param, [])
+        ]
+        self.choices = choices if self.empty_label is None else [("", self.empty_label), *choices]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        for item in value if isinstance(value, list) else [value]:
+            ProhibitNullCharactersValidator()(item)
+        return value
+
+
+class VocabularyChoiceField(FromVocabulary, forms.ChoiceField):
+    pass
+
+
+class VocabularyMultipleChoiceField(FromVocabulary, forms.MultipleChoiceField):
+    pass
+
+
 class MatchForm(forms.Form):
-    concerns = forms.ModelMultipleChoiceField(
+    """The questions. Pass the request's `vocabulary` (load_choices()) to spare a query."""
+
+    concerns = VocabularyMultipleChoiceField(
+        "concern",
         label=_("What would you like help with?"),
-        queryset=Concern.objects.all(),
-        to_field_name="slug",
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Choose any that apply, or none."),
@@ -76,10 +159,9 @@ class MatchForm(forms.Form):
         help_text=_("Therapists who offer telehealth and hold a license in this state."),
         error_messages={"invalid_choice": from_the_list(_("a state"))},
     )
-    language = forms.ModelChoiceField(
+    language = VocabularyChoiceField(
+        "language",
         label=_("Language for your sessions"),
-        queryset=Language.objects.all(),
-        to_field_name="slug",
         required=False,
         empty_label=_("Any language"),
         error_messages={"invalid_choice": from_the_list(_("a language"))},
@@ -102,22 +184,31 @@ class MatchForm(forms.Form):
             "max_value": _("Enter a budget of at most %(limit_value)s dollars."),
         },
     )
-    insurance = forms.ModelChoiceField(
+    insurance = VocabularyChoiceField(
+        "insurance",
         label=_("Your insurance plan"),
-        queryset=InsurancePlan.objects.all(),
-        to_field_name="slug",
         required=False,
         empty_label=_("None, or not in this list"),
         error_messages={"invalid_choice": from_the_list(_("an insurance plan"))},
     )
-    modality = forms.ModelChoiceField(
+    modality = VocabularyChoiceField(
+        "modality",  # published modalities only
         label=_("Kind of therapy"),
-        queryset=Modality.objects.published(),
-        to_field_name="slug",
         required=False,
         empty_label=_("Not sure"),
         error_messages={"invalid_choice": from_the_list(_("a kind of therapy"))},
     )
+
+    def __init__(self, *args, vocabulary=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.vocabulary = load_choices() if vocabulary is None else vocabulary
+        for field in self.fields.values():
+            if isinstance(field, FromVocabulary):
+                field.set_options(self.vocabulary)
+
+    def clean_concerns(self):
+        # Each concern once, however often the request repeats it.
+        return list(dict.fromkeys(self.cleaned_data["concerns"]))
 
     def clean_zip_code(self):
         value = self.cleaned_data["zip_code"]
@@ -178,16 +269,24 @@ def linked(relation, value):
     return Exists(links)
 
 
-def needs_of(answers):
+def needs_of(answers, vocabulary):
     """[(label, condition), ...] in the form's order.
+
+    The answers name options by slug; the vocabulary gives their ids, for the conditions,
+    and their names, for the labels. Concerns come in the order the form lists them.
 
     The place is a need too, so "Matches 4 of your 5 needs" counts what the person asked
     for; its condition is None because every candidate meets it, and its label depends on
     the therapist (near the ZIP, or telehealth in the state).
     """
-    needs = [(concern.name, linked("concerns", concern)) for concern in answers["concerns"]]
-    if language := answers.get("language"):
-        needs.append((language.name, linked("languages", language)))
+    chosen = set(answers.get("concerns") or ())
+    needs = [
+        (concern.name, linked("concerns", concern.id))
+        for concern in vocabulary.options.get("concern", [])
+        if concern.slug in chosen
+    ]
+    if language := vocabulary.find("language", answers.get("language")):
+        needs.append((language.name, linked("languages", language.id)))
     if gender := answers.get("gender"):
         label = gettext("gender: %(gender)s") % {"gender": Gender(gender).label}
         needs.append((label, Q(gender=gender)))
@@ -195,11 +294,11 @@ def needs_of(answers):
     if (budget := answers.get("budget")) is not None:
         label = gettext("up to $%(budget)s a session") % {"budget": budget}
         needs.append((label, Q(session_fee__lte=budget) | Q(sliding_scale=True)))
-    if plan := answers.get("insurance"):
+    if plan := vocabulary.find("insurance", answers.get("insurance")):
         label = gettext("takes %(plan)s") % {"plan": plan.name}
-        needs.append((label, linked("insurance_plans", plan)))
-    if modality := answers.get("modality"):
-        needs.append((modality.name, linked("modalities", modality)))
+        needs.append((label, linked("insurance_plans", plan.id)))
+    if modality := vocabulary.find("modality", answers.get("modality")):
+        needs.append((modality.name, linked("modalities", modality.id)))
     # The test of Therapist.accepting_is_current, in SQL.
     accepting = Q(accepting_new_clients=True, accepting_confirmed_on__gte=accepting_fresh_since())
     needs.append((gettext("accepting new clients"), accepting))
@@ -224,14 +323,16 @@ def candidates(answers):
     return therapists, lambda therapist: online_label if therapist.distance is None else near_label
 
 
-def find_matches(answers, day=None):
+def find_matches(answers, day=None, vocabulary=None):
     """The best MATCHES_SHOWN matches, best first; ties in a fair order that changes daily.
 
-    One query ranks the candidates (each need's flag and the score computed in the
-    database), two more load their signatures, however many candidates there are.
+    `answers` is a valid MatchForm's cleaned_data, and `vocabulary` the one the form
+    checked them against (loaded here, in one more query, if not given). One query ranks
+    the candidates (each need's flag and the score computed in the database), two more
+    load their signatures, however many candidates there are.
     """
     therapists, place = candidates(answers)
-    needs = needs_of(answers)
+    needs = needs_of(answers, load_choices() if vocabulary is None else vocabulary)
     flags = {
         f"need_{number}": Case(
             When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()
