@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install run test lint format
+.PHONY: install run test lint format bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,9 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Benchmark on PostgreSQL (BENCH_DATABASE_URL, default the local server): N demo
+# therapists, gunicorn with 2 workers, wrk; appends the table to docs/benchmarks.md.
+N ?= 100000
+bench: install
+	$(BIN)/python scripts/bench.py --therapists $(N)
