@@ -10,7 +10,7 @@ class DirectoryConfig(AppConfig):
         from django.apps import apps
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from directory.page_cache import content_changed
+        from modalities.versioned_cache import content_changed
         from therapists.models import rows_updated
 
         # Any change to what public pages show makes every cached page stale.

@@ -6,26 +6,19 @@ that is part of every key, so the next visitor sees the change at once. Requests
 carry a session (a signed-in therapist or curator) are never cached nor served from cache.
 """
 
-import hashlib
-import time
-
 from django.conf import settings
 from django.core.cache import caches
 from django.utils import timezone
 
-VERSION_KEY = "page-cache:content-version"
-# Pages for people who are signing in or signed in; never shared.
-PRIVATE_PREFIXES = ("/admin/", "/accounts/", "/profile/")
+from modalities.versioned_cache import versioned_key
+
+# Pages for people who are signing in or signed in, and the health check: never cached.
+PRIVATE_PREFIXES = ("/admin/", "/accounts/", "/profile/", "/healthz")
 KEPT_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag")
 
 
 def page_cache():
     return caches[settings.PAGE_CACHE_ALIAS]
-
-
-def content_changed(**kwargs):
-    """Signal receiver: every cached page is stale from now on."""
-    page_cache().set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
 def _cacheable_request(request):
@@ -38,10 +31,8 @@ def _cacheable_request(request):
 
 
 def _key(request):
-    version = page_cache().get(VERSION_KEY, 0)
     # The date is part of the key because the directory's fair order changes daily.
-    raw = f"{version}|{timezone.localdate()}|{request.get_host()}|{request.get_full_path()}"
-    return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+    return versioned_key("page", timezone.localdate(), request.get_host(), request.get_full_path())
 
 
 class AnonymousPageCacheMiddleware:

@@ -5,6 +5,7 @@ With DEBUG off (the default) SECRET_KEY must be set and the production safeguard
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "simple_history",
+    "axes",
     "modalities",
     "therapists",
     "directory",
@@ -46,6 +48,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CSP and friends; above the page cache, so cached pages get them too.
+    "directory.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Before sessions: a cached page for an anonymous visitor needs nothing below.
@@ -57,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records who made each change that django-simple-history keeps.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as axes asks: turns a locked-out sign-in into the "try again later" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "directory.urls"
@@ -92,6 +98,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 LOGIN_URL = "login"
@@ -140,6 +152,9 @@ PAGE_CACHE_ALIAS = "default"
 # How long an anonymous page may be served from the cache; 0 turns the cache off. Edits
 # invalidate pages at once, so this bounds only memory, not staleness.
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 600)
+# Facet and specialist counts, cached per filter combination until any content changes;
+# 0 computes them on every request.
+COUNT_CACHE_SECONDS = envint("COUNT_CACHE_SECONDS", 600)
 
 # A license verification is trusted for this many months, then shows in the re-check list.
 LICENSE_VERIFICATION_MONTHS = envint("LICENSE_VERIFICATION_MONTHS", 12)
@@ -153,15 +168,34 @@ SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
-SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-if envbool("BEHIND_TLS_PROXY", default=False):
-    # Only behind a proxy that strips this header from clients and sets it itself.
+# Only behind a proxy that strips X-Forwarded-Proto from clients and sets it itself, and
+# appends the client's address to X-Forwarded-For (directory.security.client_ip).
+BEHIND_TLS_PROXY = envbool("BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content-Security-Policy, Permissions-Policy, Cross-Origin-Resource-Policy: directory.security.
+
+# Sign-in throttling (django-axes): five failed sign-ins for one account, or from one
+# address, pause signing in there for 15 minutes; the site's form and the admin's alike.
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each one counted on its own
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+# Retrying while locked out does not restart the 15 minutes the page promises.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A successful sign-in forgets that account's failures (only: see the handler).
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "directory.security.AccountResetHandler"
+AXES_USERNAME_CALLABLE = "directory.security.account_name"
+AXES_CLIENT_IP_CALLABLE = "directory.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "directory.security.locked_out"
+# Failed attempts are kept until their cool-off ends; successful sign-ins are not logged.
+AXES_DISABLE_ACCESS_LOG = True
 
 LOGGING = {
     "version": 1,

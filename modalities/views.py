@@ -5,6 +5,7 @@ from django.views.generic import DetailView, ListView
 
 from modalities.models import Modality
 from modalities.terms import modality_terms
+from modalities.versioned_cache import remember
 
 
 class ModalityListView(ListView):
@@ -33,6 +34,8 @@ class ModalityDetailView(DetailView):
             quotes=self.object.quotes.live().daily_sample(
                 timezone.localdate(), settings.MODALITY_SPECIALISTS_SHOWN
             ),
-            specialist_count=self.object.therapists.listed().count(),
+            specialist_count=remember(
+                "specialists", [self.object.pk], self.object.therapists.listed().count
+            ),
             **kwargs,
         )

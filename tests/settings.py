@@ -21,3 +21,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Off in tests, so each test sees what the database holds; tests/test_page_cache.py turns
 # it on where caching itself is tested.
 PAGE_CACHE_SECONDS = 0
+COUNT_CACHE_SECONDS = 0

@@ -1,12 +1,14 @@
 """The directory's search, checked against a plain Python filter of generated data."""
 
 import datetime
+import io
 import math
 import random
 import re
 from urllib.parse import parse_qsl
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from modalities.models import AgeGroup, Concern, Format
@@ -18,7 +20,14 @@ from tests.conftest import (
     page_links,
     page_text,
 )
-from therapists.models import InsurancePlan, Language, License
+from therapists.models import (
+    ROTATION_MODULUS,
+    InsurancePlan,
+    Language,
+    License,
+    Therapist,
+    rotation_factor,
+)
 
 LISTING = "/therapists/"
 ZIP_90012 = (34.0614, -118.2385)
@@ -355,3 +364,29 @@ def test_it_keeps_the_query_count_whatever_is_selected(
         # primary licenses; their primary locations
         with django_assert_num_queries(5):
             assert client.get(LISTING, query).status_code == 200
+
+
+def test_it_reshuffles_the_fair_order_each_day(client, db):
+    for number in range(30):
+        make_therapist(f"Fictional Rotation {number:02}")
+    today = timezone.localdate()
+    orders = []
+    for days in range(3):
+        Therapist.objects.rotate(today + datetime.timedelta(days=days))
+        orders.append(names_on_page(client.get(LISTING)))
+    assert len({tuple(order) for order in orders}) == 3
+    assert len({order[0] for order in orders}) > 1
+
+
+def test_it_reshuffles_from_the_command_line(db):
+    make_therapist("Fictional Rotation A")
+    call_command("rotate_listings", stdout=io.StringIO())
+    therapist = Therapist.objects.get()
+    assert (
+        therapist.rotation_rank
+        == therapist.pk * rotation_factor(timezone.localdate()) % ROTATION_MODULUS
+    )
+
+
+def names_on_page(response):
+    return re.findall(r'<h3><a href="/therapists/[^"]+/">([^<]+)</a>', response.content.decode())

@@ -115,3 +115,19 @@ def test_it_never_caches_a_match_result(client, cached):
     with CaptureQueriesContext(connection) as queries:
         client.post("/match/", answers)
     assert len(queries) > 0
+
+
+def test_it_reuses_facet_counts_until_the_content_changes(
+    client, settings, seeded, django_assert_num_queries
+):
+    settings.COUNT_CACHE_SECONDS = 600
+    cache.clear()
+    client.get("/therapists/", {"state": "CA"})
+    # the vocabulary, the page of therapists, their licenses and locations: no counting
+    with django_assert_num_queries(4):
+        response = client.get("/therapists/", {"state": "CA", "page": "1"})
+    assert "6 therapists" in page_text(response)
+    Therapist.objects.filter(slug="steven-su").update(is_listed=False)  # no signal: unseen
+    Therapist.objects.get(slug="jenny-moon").save()  # a signal: every count is stale
+    assert "5 therapists" in page_text(client.get("/therapists/", {"state": "CA"}))
+    cache.clear()

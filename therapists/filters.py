@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from modalities.versioned_cache import remember
 from therapists.facets import Facet, count_facets
 from therapists.models import Gender, Therapist
 from therapists.states import USState
@@ -164,7 +165,7 @@ class TherapistFilter(django_filters.FilterSet):
 
     @property
     def radius_miles(self):
-        return self.form.cleaned_data.get("radius") or DEFAULT_RADIUS
+        return getattr(self.form, "cleaned_data", {}).get("radius") or DEFAULT_RADIUS
 
     @property
     def qs(self):
@@ -179,7 +180,7 @@ class TherapistFilter(django_filters.FilterSet):
             return queryset.order_by("display_name", "id")
         if chosen.get("near"):
             return queryset.order_by("distance", "id")
-        return queryset.rotated(timezone.localdate())
+        return queryset.rotated()
 
     @cached_property
     def active(self):
@@ -208,7 +209,13 @@ class TherapistFilter(django_filters.FilterSet):
         """Facet counts, the total, and totals without each filter; one query."""
         if self.is_bound and not self.is_valid():
             return {("total", 0): 0}, []
-        return count_facets(self, FACETS, BOOLEAN_FACETS, self.active)
+        chosen = sorted((name, str(self.form.cleaned_data[name])) for name in self.active)
+        # "Accepting" and "verified" depend on the date, so it is part of the key.
+        return remember(
+            "facets",
+            [chosen, self.radius_miles, timezone.localdate()],
+            lambda: count_facets(self, FACETS, BOOLEAN_FACETS, self.active),
+        )
 
     @property
     def total(self):

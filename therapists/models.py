@@ -139,11 +139,14 @@ def accepting_fresh_since():
     return timezone.localdate() - datetime.timedelta(days=ACCEPTING_FRESH_DAYS)
 
 
+def rotation_factor(day):
+    # Spread consecutive days far apart so even small ids wrap the modulus.
+    return day.toordinal() * 2_654_435_761 % (ROTATION_MODULUS - 1) + 1
+
+
 def daily_rotation(day, field="id"):
     """An ordering expression: a fair shuffle of ids that changes each day, stable within it."""
-    # Spread consecutive days far apart so even small ids wrap the modulus.
-    factor = day.toordinal() * 2_654_435_761 % (ROTATION_MODULUS - 1) + 1
-    return Mod(models.F(field) * factor, ROTATION_MODULUS)
+    return Mod(models.F(field) * rotation_factor(day), ROTATION_MODULUS)
 
 
 def miles_between(latitude, longitude, lat_field, lon_field):
@@ -238,9 +241,19 @@ class TherapistQuerySet(models.QuerySet):
             distance=Subquery(offices.values("distance")[:1])
         )
 
-    def rotated(self, day):
-        """The directory's default order: fair, different each day, stable while paging."""
-        return self.order_by(daily_rotation(day), "id")
+    def rotated(self):
+        """The directory's default order: fair, different each day, stable while paging.
+
+        Reads the rank that rotate() stores, so the order comes from an index rather than
+        from sorting every match.
+        """
+        return self.order_by("rotation_rank", "id")
+
+    def rotate(self, day):
+        """Stores the day's shuffle as each therapist's rank (rotate_listings, daily)."""
+        rotated = self.update(rotation_rank=daily_rotation(day))
+        rows_updated.send(sender=Therapist)
+        return rotated
 
     def with_signature(self):
         """Loads the primary license and location in two queries, whatever the page size."""
@@ -311,6 +324,8 @@ class Therapist(models.Model):
     )
     # display_name without case or accents, for the name search; kept by save().
     search_name = models.CharField(max_length=200, editable=False, default="")
+    # The place in the directory's fair order; rotate_listings reshuffles it every day.
+    rotation_rank = models.BigIntegerField(editable=False, default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -328,6 +343,11 @@ class Therapist(models.Model):
                 condition=Q(is_listed=True),
                 name="therapist_listed_name_idx",
             ),
+            models.Index(
+                fields=["rotation_rank", "id"],
+                condition=Q(is_listed=True),
+                name="therapist_rotation_idx",
+            ),
         ]
 
     def __str__(self):
@@ -337,7 +357,12 @@ class Therapist(models.Model):
         self.search_name = searchable(self.display_name)
         if kwargs.get("update_fields") is not None and "display_name" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        if adding:
+            # A new listing takes today's place in the order; the id was needed for it.
+            self.rotation_rank = self.pk * rotation_factor(timezone.localdate()) % ROTATION_MODULUS
+            type(self).objects.filter(pk=self.pk).update(rotation_rank=self.rotation_rank)
 
     def get_absolute_url(self):
         return reverse("therapists:profile", kwargs={"slug": self.slug})

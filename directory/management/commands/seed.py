@@ -1,7 +1,9 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from modalities.models import Concern, Modality
+from therapists.models import Therapist
 
 FIXTURES = ["vocabulary", "ipt"]
 
@@ -11,6 +13,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("loaddata", *FIXTURES, verbosity=options["verbosity"])
+        # loaddata saves raw, so the seeded listings take their place in today's order here.
+        Therapist.objects.rotate(timezone.localdate())
         for model in (Modality, Concern):
             recorded = record_unversioned_state(model)
             if recorded and options["verbosity"]:

@@ -32,7 +32,6 @@ from therapists.models import (
     Location,
     Quote,
     Therapist,
-    rows_updated,
     searchable,
 )
 from therapists.states import USState
@@ -323,8 +322,9 @@ class Command(BaseCommand):
                     self.progress(done, therapists)
         finally:
             gc.enable()
-        # Bulk inserts send no post_save: tell the page cache its pages are stale.
-        rows_updated.send(sender=Therapist)
+        # Bulk inserts neither rank the new listings nor send post_save; rotating does both
+        # (and tells the caches their pages are stale).
+        Therapist.objects.rotate(timezone.localdate())
         if connection.vendor == "postgresql":
             analyze()
         self.say(
