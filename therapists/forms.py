@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,25 @@ class InviteeAwarePasswordResetForm(PasswordResetForm):
 
     def get_users(self, email):
         return get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
+
+
+class CheckedIdsField(forms.ModelMultipleChoiceField):
+    """Ids of ticked options. An id beyond 64 bits is refused as an unknown choice: Django
+    checks ids with an IN (...) query, in which SQLite raises OverflowError on one."""
+
+    def clean(self, value):
+        for pk in value if isinstance(value, list | tuple) else ():
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue  # the field itself refuses what is not an id
+            if not -(2**63) <= number < 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super().clean(value)
 
 
 class ProfileForm(forms.ModelForm):
@@ -102,6 +122,8 @@ class ProfileForm(forms.ModelForm):
             "languages": forms.CheckboxSelectMultiple,
             "insurance_plans": forms.CheckboxSelectMultiple,
         }
+        # The many-to-many fields, each a list of checkboxes.
+        field_classes = dict.fromkeys(widgets, CheckedIdsField)
         help_texts = {
             "accepting_new_clients": _(
                 "Saving this form confirms it; the directory shows the date you confirmed."
