@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install run test lint format bench
+.PHONY: install run test lint format bench loadtest
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,14 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py seed
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# The whole suite: SQLite by default, PostgreSQL when DATABASE_URL is set.
-test: install
+# axe-core, which the browser tests inject to check accessibility (pinned in package-lock.json).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --silent
+	touch $@
+
+# The whole suite, browser tests included (they need Debian's chromium on PATH):
+# SQLite by default, PostgreSQL when DATABASE_URL is set.
+test: install node_modules/.package-lock.json
 	$(BIN)/pytest
 
 lint: install
@@ -37,3 +43,8 @@ format: install
 N ?= 100000
 bench: install
 	$(BIN)/python scripts/bench.py --therapists $(N)
+
+# Public pages under load (wrk, 32 connections, 60 s) while staff approve quotes and edit
+# a modality; fails on any error, non-2xx response or lost edit.
+loadtest: install
+	$(BIN)/python scripts/loadtest.py --therapists $(N)

@@ -106,7 +106,7 @@ def wait_until_up(port, timeout=60):
 
 def request(port, path, body):
     data = body.encode() if body else None
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", data=data, timeout=30) as r:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", data=data, timeout=300) as r:
         r.read()
         return r.status
 

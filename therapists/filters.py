@@ -27,6 +27,7 @@ FACETS = [
     Facet("age", _("Ages"), "age_groups"),
     Facet("city", _("City"), None),
 ]
+LABELS = {facet.param: facet.label for facet in FACETS}
 BOOLEAN_FACETS = {
     "telehealth": lambda qs: qs.filter(telehealth=True),
     "in_person": lambda qs: qs.filter(in_person=True),
@@ -72,13 +73,15 @@ class DirectoryForm(forms.Form):
 
 class TherapistFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name"), method="filter_name", max_length=100)
-    modality = FacetFilter(_("kind of therapy"), method="filter_linked")
-    concern = FacetFilter(_("concern"), method="filter_linked")
-    credential = FacetFilter(_("credential"), method="filter_credential")
-    language = FacetFilter(_("language"), method="filter_linked")
-    insurance = FacetFilter(_("insurance plan"), method="filter_linked")
-    format = FacetFilter(_("format"), method="filter_linked")
-    age = FacetFilter(_("age group"), method="filter_linked")
+    modality = FacetFilter(_("kind of therapy"), label=LABELS["modality"], method="filter_linked")
+    concern = FacetFilter(_("concern"), label=LABELS["concern"], method="filter_linked")
+    credential = FacetFilter(
+        _("credential"), label=LABELS["credential"], method="filter_credential"
+    )
+    language = FacetFilter(_("language"), label=LABELS["language"], method="filter_linked")
+    insurance = FacetFilter(_("insurance plan"), label=LABELS["insurance"], method="filter_linked")
+    format = FacetFilter(_("format"), label=LABELS["format"], method="filter_linked")
+    age = FacetFilter(_("age group"), label=LABELS["age"], method="filter_linked")
     gender = django_filters.MultipleChoiceFilter(
         label=_("Therapist's gender"),
         choices=Gender.choices,
@@ -86,7 +89,7 @@ class TherapistFilter(django_filters.FilterSet):
         method="filter_gender",
         error_messages=unknown_choice(_("gender option")),
     )
-    city = FacetFilter(_("city"), method="filter_city")
+    city = FacetFilter(_("city"), label=LABELS["city"], method="filter_city")
     state = django_filters.ChoiceFilter(
         label=_("State"),
         choices=USState.choices,
