@@ -93,6 +93,28 @@ def redis_url():
         return ""
 
 
+def start_gunicorn(port, env):
+    """The site as production runs it: gunicorn, two sync workers."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "directory.wsgi",
+            "--workers",
+            "2",
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+
+
 def wait_until_up(port, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -209,24 +231,7 @@ def main():
             "COUNT_CACHE_SECONDS": count_seconds,
             "REDIS_URL": redis_url() if count_seconds != "0" else "",
         }
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "directory.wsgi",
-                "--workers",
-                "2",
-                "--worker-class",
-                "sync",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=server_env,
-        )
+        server = start_gunicorn(port, server_env)
         try:
             wait_until_up(port)
             if server_env["REDIS_URL"]:

@@ -18,7 +18,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench import ensure_database, ensure_wrk, free_port, redis_url, run, wait_until_up  # noqa: E402
+from bench import (  # noqa: E402
+    ensure_database,
+    ensure_wrk,
+    free_port,
+    redis_url,
+    run,
+    start_gunicorn,
+    wait_until_up,
+)
 
 PATHS = [
     "/",
@@ -106,22 +114,7 @@ def main():
     run([*manage, "seed_demo", "--therapists", str(args.therapists), "--seed", "1"], env)
 
     port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "directory.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = start_gunicorn(port, env)
     try:
         wait_until_up(port)
         edits = {}
