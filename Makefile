@@ -47,4 +47,4 @@ bench: install
 # Public pages under load (wrk, 32 connections, 60 s) while staff approve quotes and edit
 # a modality; fails on any error, non-2xx response or lost edit.
 loadtest: install
-	$(BIN)/python scripts/loadtest.py --therapists $(N)
+	$(BIN)/python scripts/loadtest.py

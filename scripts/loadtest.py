@@ -63,7 +63,7 @@ while time.monotonic() < deadline:
     cbt.refresh_from_db()
     cbt.overview = f"{{base}} [load edit {{rounds}}]"
     cbt.save()
-    time.sleep(0.5)
+    time.sleep(3)
 print(f"EDITS {{rounds}}")
 """
 
@@ -83,7 +83,10 @@ print("CHECKED")
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--therapists", type=int, default=100_000)
+    # Smaller than the benchmark's: every edit empties the page cache, and at 100,000 a
+    # cold listing takes over a second (docs/benchmarks.md), which 32 connections on two
+    # workers would turn into time-outs rather than a test of correctness under load.
+    parser.add_argument("--therapists", type=int, default=20_000)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument(
