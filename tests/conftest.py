@@ -144,3 +144,29 @@ def admin_form_data(response):
         for form in formset.forms:
             add(form)
     return data
+
+
+# Suites the CI log names with their counts, so a reader sees each kind of proof ran.
+NAMED_SUITES = {
+    "browser journeys": "tests/browser/test_journeys.py",
+    "accessibility with axe-core": "tests/browser/test_accessibility.py",
+    "privacy in the browser": "tests/browser/test_privacy.py",
+    "security headers and settings": "tests/test_security.py",
+    "login throttling": "tests/test_login_throttling.py",
+    "property-based bad input": "tests/test_bad_input.py",
+}
+
+
+def pytest_terminal_summary(terminalreporter):
+    reports = {
+        outcome: [report.nodeid for report in terminalreporter.stats.get(outcome, [])]
+        for outcome in ("passed", "failed", "error", "skipped")
+    }
+    terminalreporter.section("named suites")
+    for label, path in NAMED_SUITES.items():
+        counts = ", ".join(
+            f"{sum(node.startswith(path) for node in nodes)} {outcome}"
+            for outcome, nodes in reports.items()
+            if any(node.startswith(path) for node in nodes) or outcome == "passed"
+        )
+        terminalreporter.write_line(f"- {label} ({path}): {counts}")
