@@ -10,6 +10,7 @@ class DirectoryConfig(AppConfig):
         from django.apps import apps
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
+        from directory import checks  # noqa: F401 (registers the system checks)
         from modalities.versioned_cache import content_changed
         from therapists.models import rows_updated
 

@@ -7,6 +7,7 @@ With DEBUG off (the default) SECRET_KEY must be set and the production safeguard
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -110,20 +111,44 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "profile:dashboard"
 LOGOUT_REDIRECT_URL = "home"
 
-# Email: printed to the console unless an SMTP server is configured.
+# Email. Invitations and password resets carry sign-in links, so with DEBUG off the site
+# needs a real mail server (EMAIL_HOST) or an explicit EMAIL_BACKEND: the console backend
+# would print live links into the server's log (directory.checks warns when it is chosen).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "smtp" if EMAIL_HOST else "console" if DEBUG else ""
 )
+if not EMAIL_BACKEND:
+    raise ImproperlyConfigured(
+        "EMAIL_HOST is not set. Set it (and EMAIL_HOST_USER, EMAIL_HOST_PASSWORD) to the SMTP "
+        "server that sends invitations and password resets, or set EMAIL_BACKEND=console "
+        "to print them, sign-in links included, to the server's log."
+    )
+# "smtp", "console", or a backend's dotted path.
+EMAIL_BACKEND = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}.get(EMAIL_BACKEND, EMAIL_BACKEND)
 EMAIL_PORT = envint("EMAIL_PORT", 587)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "directory@localhost")
-# Links in emails sent without a request (the invite_therapist command).
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Every link in an email starts here, never at the Host a request named.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+if not SITE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SITE_URL is not set. Set it to the site's public address, like "
+            "https://directory.example.org: links in emails start there."
+        )
+    SITE_URL = "http://127.0.0.1:8000"
+_site = urlsplit(SITE_URL)
+if _site.scheme not in {"http", "https"} or not _site.hostname or _site[2:] != ("", "", ""):
+    raise ImproperlyConfigured(
+        f"SITE_URL={os.environ['SITE_URL']!r} is not the site's address; give scheme and "
+        "host only, like https://directory.example.org."
+    )
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"

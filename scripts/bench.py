@@ -198,6 +198,9 @@ def main():
         **os.environ,
         "DATABASE_URL": url,
         "SECRET_KEY": "benchmark-only-not-a-secret",
+        # Required with DEBUG off; the run sends no email, and any would show in its output.
+        "EMAIL_BACKEND": "console",
+        "SITE_URL": "http://127.0.0.1",
         "DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "0",

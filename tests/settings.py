@@ -4,6 +4,9 @@ import os
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
+# Required with DEBUG off; pytest-django keeps sent emails in memory (mail.outbox) anyway.
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+os.environ.setdefault("SITE_URL", "https://directory.example.org")
 
 from directory.settings import *  # noqa: F403
 

@@ -319,3 +319,20 @@ def test_it_names_an_unknown_slug_on_the_command_line(seeded, mailoutbox):
 
     assert mailoutbox == []
     assert not accounts_with_email("nobody.here@example.org").exists()
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["eve@example.org\nBcc: mallory@example.net", "eve@example.org>, attacker@example.net"],
+    ids=["header", "two-addresses"],
+)
+def test_it_refuses_an_invitation_address_that_is_not_one_plain_address(
+    seeded, mailoutbox, address
+):
+    with pytest.raises(CommandError, match="is not a single email address") as error:
+        call_command("invite_therapist", "steven-su", address, stdout=StringIO())
+
+    assert error.value.returncode != 0  # what manage.py exits with
+    assert mailoutbox == []
+    assert not get_user_model().objects.exists()
+    assert Therapist.objects.get(slug="steven-su").user is None

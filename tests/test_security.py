@@ -183,6 +183,9 @@ def production_env(**env):
         DJANGO_SETTINGS_MODULE="directory.settings",
         SECRET_KEY=secret_key,
         ALLOWED_HOSTS="example.org",
+        # Required with DEBUG off, as in README's production settings.
+        EMAIL_HOST="smtp.example.org",
+        SITE_URL="https://example.org",
         **env,
     )
     return clean

@@ -1,12 +1,21 @@
 from django.contrib import admin, messages
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import models
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from therapists.forms import InvitationForm, SendBackForm, VerifyLicenseForm
-from therapists.invitations import InvitationError, invite
+from therapists.invitations import (
+    LINKABLE_ACCOUNTS,
+    ChangeOfAddressNotConfirmed,
+    InvitationError,
+    invite,
+    linkable_accounts,
+)
 from therapists.models import (
     City,
     Credential,
@@ -83,6 +92,18 @@ class QuoteInline(admin.StackedInline):
     fields = ["modality", "text", "draft", "draft_status", "review_reason"]
 
 
+class LinkableAccountsView(AutocompleteJsonView):
+    """The account field's suggestions: only accounts a listing may be linked to."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(LINKABLE_ACCOUNTS)
+
+
+class LinkableAccountSelect(AutocompleteSelect):
+    def get_url(self):
+        return reverse(f"{self.admin_site.name}:therapists_therapist_accounts")
+
+
 @admin.register(Therapist)
 class TherapistAdmin(admin.ModelAdmin):
     list_display = [
@@ -102,15 +123,49 @@ class TherapistAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     actions = ["send_invitation"]
 
+    # The account that may edit a listing: only a superuser links one by hand, and never a
+    # staff account (whoever holds the listing's account could otherwise reset its password).
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if request.user.is_superuser else [*readonly, "user"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = linkable_accounts()
+            kwargs["widget"] = LinkableAccountSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+            kwargs["error_messages"] = {
+                "invalid_choice": _(
+                    "That account cannot edit a listing: staff accounts never can. "
+                    "Choose the therapist's own account."
+                )
+            }
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_urls(self):
+        accounts = LinkableAccountsView.as_view(admin_site=self.admin_site)
+        return [
+            path(
+                "accounts/",
+                self.admin_site.admin_view(accounts),
+                name="therapists_therapist_accounts",
+            ),
+            *super().get_urls(),
+        ]
+
     @admin.action(description=_("Send invitation"), permissions=["change"])
     def send_invitation(self, request, queryset):
-        """Asks for each therapist's email, then creates or links accounts and emails links."""
+        """Asks for each therapist's email, then creates or links accounts and emails links
+        (therapists.invitations decides which accounts an invitation may touch)."""
         form = InvitationForm(confirmed_data(request), therapists=queryset.select_related("user"))
         if form.is_valid():
-            base_url = request.build_absolute_uri("/")
-            for therapist, email in form.invitations():
+            for therapist, email, change_address in form.invitations():
                 try:
-                    user = invite(therapist, email, base_url)
+                    user = invite(therapist, email, change_address=change_address)
+                except ChangeOfAddressNotConfirmed as error:
+                    hint = _("Tick the box to move the sign-in when you send the invitation.")
+                    self.message_user(request, f"{error} {hint}", messages.ERROR)
                 except InvitationError as error:
                     self.message_user(request, str(error), messages.ERROR)
                 else:

@@ -1,10 +1,14 @@
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from therapists.invitations import in_use
 from therapists.models import QUOTE_MAX_LENGTH, Therapist
 
 BIO_MAX_LENGTH = 4000
@@ -37,6 +41,14 @@ class InviteeAwarePasswordResetForm(PasswordResetForm):
 
     def get_users(self, email):
         return get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
+
+    def save(self, **options):
+        """The link leads to SITE_URL: the request's Host header is whatever the sender
+        wrote, and a reset link to their host would hand them the token."""
+        site = urlsplit(settings.SITE_URL)
+        super().save(
+            **{**options, "domain_override": site.netloc, "use_https": site.scheme == "https"}
+        )
 
 
 class CheckedIdsField(forms.ModelMultipleChoiceField):
@@ -166,20 +178,38 @@ class SendBackForm(forms.Form):
 
 
 class InvitationForm(forms.Form):
-    """One email address per selected therapist, for the admin's invitation action."""
+    """One email address per selected therapist, for the admin's invitation action, and
+    for an account already in use, the confirmation that it may move to a new address."""
 
     def __init__(self, *args, therapists, **kwargs):
         super().__init__(*args, **kwargs)
         self.therapists = list(therapists)
         for therapist in self.therapists:
+            user = therapist.user
             self.fields[f"email_{therapist.pk}"] = forms.EmailField(
                 label=_("Email for %(name)s") % {"name": therapist.display_name},
-                initial=therapist.user.email if therapist.user else therapist.email,
+                initial=user.email if user else therapist.email,
             )
+            if user is not None and in_use(user):
+                self.fields[f"change_address_{therapist.pk}"] = forms.BooleanField(
+                    required=False,
+                    label=_(
+                        "%(name)s already signs in as %(email)s. If the address above is "
+                        "new, move their sign-in to it (%(email)s is told)."
+                    )
+                    % {"name": therapist.display_name, "email": user.email},
+                )
 
     def invitations(self):
-        """(therapist, email) for each therapist, after validation."""
-        return [(t, self.cleaned_data[f"email_{t.pk}"]) for t in self.therapists]
+        """(therapist, email, change_address) for each therapist, after validation."""
+        return [
+            (
+                t,
+                self.cleaned_data[f"email_{t.pk}"],
+                self.cleaned_data.get(f"change_address_{t.pk}", False),
+            )
+            for t in self.therapists
+        ]
 
 
 class VerifyLicenseForm(forms.Form):

@@ -1,8 +1,18 @@
-"""Inviting a therapist: create or link their account and email a set-password link."""
+"""Inviting a therapist: create or link their account and email a set-password link.
 
+Every way of giving a listing an account (the admin's action, the invite_therapist
+command, and any join or claim flow) goes through link_account(), which holds the rule:
+an invitation never links, renames or re-addresses a staff account, nor an account that
+belongs to another listing, and it moves an account already in use to a new address only
+when told to, with a notice to the old address.
+"""
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -16,47 +26,136 @@ class InvitationError(Exception):
     pass
 
 
-def link_account(therapist, email):
-    """The therapist's account, created or linked for this email; refuses to take over
-    an account that belongs to another listing."""
+class ChangeOfAddressNotConfirmed(InvitationError):
+    """The account is in use; moving it to another address needs the caller's confirmation."""
+
+
+# The accounts a listing may be linked to: never a staff member's or a superuser's.
+LINKABLE_ACCOUNTS = Q(is_staff=False, is_superuser=False)
+
+
+def linkable_accounts():
+    return get_user_model().objects.filter(LINKABLE_ACCOUNTS)
+
+
+def is_staff_account(user):
+    return user.is_staff or user.is_superuser
+
+
+def in_use(user):
+    """Whether someone already signs in with this account (not just invited)."""
+    return user.has_usable_password() or user.last_login is not None
+
+
+def address_length_limit():
+    """The address becomes both the email and the sign-in name, so it must fit both."""
+    fields = get_user_model()._meta
+    return min(fields.get_field("email").max_length, fields.get_field("username").max_length)
+
+
+def clean_address(email):
+    """The address as the account will hold it, or InvitationError: one plain address,
+    nothing that could add a mail header, a second recipient or an odd sign-in name."""
+    refused = InvitationError(_("%(email)r is not a single email address.") % {"email": email})
+    # Quotes would allow commas and angle brackets; control and space characters, headers.
+    if not isinstance(email, str) or any(
+        c == '"' or c.isspace() or not c.isprintable() for c in email
+    ):
+        raise refused
     email = get_user_model().objects.normalize_email(email).lower()
-    with transaction.atomic():
-        user = therapist.user
-        if user is None:
-            user = (
-                get_user_model()
-                .objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
-                .select_related("therapist")
-                .first()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise refused from None
+    if len(email) > address_length_limit():
+        raise InvitationError(
+            _("%(email)s is longer than %(limit)d characters.")
+            % {"email": email, "limit": address_length_limit()}
+        )
+    return email
+
+
+def refuse_staff(user):
+    if is_staff_account(user):
+        raise InvitationError(
+            _(
+                "%(email)s is a staff account. Invitations never link or change staff "
+                "accounts; invite the therapist at an address of their own."
             )
-            if user is not None and hasattr(user, "therapist"):
-                raise InvitationError(
-                    _("%(email)s already has the account of %(other)s.")
-                    % {"email": email, "other": user.therapist}
-                )
-            if user is None:
-                user = get_user_model().objects.create_user(username=email, email=email)
+            % {"email": user.email or user.username}
+        )
+
+
+def link_account(therapist, email, *, change_address=False):
+    """The listing's account, created or linked for this address, after the rule above.
+
+    Returns (user, the old address if an account in use moved to a new one, else None).
+    """
+    email = clean_address(email)
+    User = get_user_model()
+    with transaction.atomic():
+        # Judge the link on what is saved now, not on the caller's copy of the listing.
+        therapist = type(therapist).objects.select_for_update().get(pk=therapist.pk)
+        user = (
+            therapist.user
+            or User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
+            .select_related("therapist")
+            .first()
+        )
+        if user is None:
+            user = User.objects.create_user(username=email, email=email)
+        refuse_staff(user)
+        other = getattr(user, "therapist", None)
+        if other is not None and other.pk != therapist.pk:
+            raise InvitationError(
+                _("%(email)s already has the account of %(other)s.")
+                % {"email": email, "other": other}
+            )
+        if therapist.user_id != user.pk:
             therapist.user = user
             therapist.save(update_fields=["user"])
+        moved_from = None
         if user.email.lower() != email or user.username != email:
-            # The sign-in name is the email address, so both move together.
-            taken = (
-                get_user_model()
-                .objects.exclude(pk=user.pk)
-                .filter(Q(email__iexact=email) | Q(username__iexact=email))
+            taken = User.objects.exclude(pk=user.pk).filter(
+                Q(email__iexact=email) | Q(username__iexact=email)
             )
             if taken.exists():
                 raise InvitationError(
                     _("%(email)s already belongs to another account.") % {"email": email}
                 )
+            if in_use(user) and user.email.lower() != email:
+                if not change_address:
+                    raise ChangeOfAddressNotConfirmed(
+                        _(
+                            "%(name)s already signs in as %(old)s: nothing was changed. "
+                            "Moving their sign-in to %(email)s needs your confirmation, "
+                            "and then %(old)s is told."
+                        )
+                        % {"name": therapist, "old": user.email, "email": email}
+                    )
+                moved_from = user.email
+            # The sign-in name is the email address, so both move together.
             user.email = user.username = email
             user.save(update_fields=["email", "username"])
-    return user
+    return user, moved_from
 
 
-def invite(therapist, email, base_url):
-    """Links the account and emails the set-password link; base_url like https://host."""
-    user = link_account(therapist, email)
+def send(template, context, to):
+    send_mail(
+        subject=render_to_string(f"registration/{template}_subject.txt", context).strip(),
+        message=render_to_string(f"registration/{template}_email.txt", context),
+        from_email=None,
+        recipient_list=[to],
+    )
+
+
+def invite(therapist, email, *, change_address=False):
+    """Links the account and emails the set-password link, built from SITE_URL (never
+    from a request, whose Host header anyone can write)."""
+    user, moved_from = link_account(therapist, email, change_address=change_address)
+    context = {"therapist": therapist, "user": user, "site_url": settings.SITE_URL}
+    if moved_from:
+        send("address_changed", context, moved_from)
     path = reverse(
         "password_reset_confirm",
         kwargs={
@@ -64,11 +163,5 @@ def invite(therapist, email, base_url):
             "token": default_token_generator.make_token(user),
         },
     )
-    context = {"therapist": therapist, "user": user, "link": base_url.rstrip("/") + path}
-    send_mail(
-        subject=render_to_string("registration/invitation_subject.txt", context).strip(),
-        message=render_to_string("registration/invitation_email.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+    send("invitation", {**context, "link": settings.SITE_URL + path}, user.email)
     return user
