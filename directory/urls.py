@@ -8,6 +8,8 @@ from directory.sitemaps import SITEMAPS
 from therapists import match_views
 from therapists.forms import EmailLoginForm, InviteeAwarePasswordResetForm
 
+handler500 = "directory.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
