@@ -38,8 +38,7 @@ urlpatterns = [
 pytestmark = pytest.mark.urls(__name__)
 
 CRISIS_LINE = (
-    "In crisis? In the US, call or text 988 (Suicide & Crisis Lifeline). "
-    "In an emergency, call 911"
+    "In crisis? In the US, call or text 988 (Suicide & Crisis Lifeline). In an emergency, call 911"
 )
 
 
