@@ -25,9 +25,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --silent
 	touch $@
 
-# The whole suite, browser tests included (they need Debian's chromium on PATH):
-# SQLite by default, PostgreSQL when DATABASE_URL is set.
+# The whole suite, browser tests included (scripts/ensure_browser.sh sets up their Chromium
+# first, or says how): SQLite by default, PostgreSQL when DATABASE_URL is set.
 test: install node_modules/.package-lock.json
+	PLAYWRIGHT=$(BIN)/playwright bash scripts/ensure_browser.sh
 	$(BIN)/pytest
 
 lint: install

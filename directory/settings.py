@@ -190,6 +190,8 @@ MODALITY_SPECIALISTS_SHOWN = envint("MODALITY_SPECIALISTS_SHOWN", 12)
 
 # Production safeguards: on unless DEBUG, each one switchable for unusual deployments.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer probes the health check over plain HTTP: answer it, do not redirect it.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)

@@ -1,31 +1,38 @@
 """What search engines are told to index: public pages that have something to show.
 
-Each sitemap reads its rows in one query (plus the paginator's count), however many
-therapists, cities or modalities there are.
+/sitemap.xml is an index of the sections below, each served in pages of at most
+Sitemap.limit (50,000) URLs, the most one sitemap file may hold. The index costs a count
+per section (plus the latest change of those that have one); a page of a section reads
+its rows in one query (plus the paginator's count), however many rows there are.
 """
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 
 from modalities.models import Modality
 from therapists.models import City, Location, Therapist
 
 
-class ModalitySitemap(Sitemap):
+class UpdatedAtSitemap(Sitemap):
+    """Rows with an updated_at, paged in their model's ordering (unique, so pages are stable)."""
+
+    def lastmod(self, item):
+        return item.updated_at
+
+    def get_latest_lastmod(self):
+        # For the index, in one query: Django's default reads every row of the section.
+        return self.items().aggregate(latest=Max("updated_at"))["latest"]
+
+
+class ModalitySitemap(UpdatedAtSitemap):
     def items(self):
         return Modality.objects.published().only("slug", "updated_at")
 
-    def lastmod(self, modality):
-        return modality.updated_at
 
-
-class TherapistSitemap(Sitemap):
+class TherapistSitemap(UpdatedAtSitemap):
     def items(self):
         return Therapist.objects.listed().only("slug", "updated_at")
-
-    def lastmod(self, therapist):
-        return therapist.updated_at
 
 
 class CitySitemap(Sitemap):
@@ -33,7 +40,8 @@ class CitySitemap(Sitemap):
 
     def items(self):
         offices = Location.objects.filter(city=OuterRef("pk"), therapist__is_listed=True)
-        return City.objects.filter(Exists(offices)).only("state", "slug")
+        # slug is unique: each page of the section holds the same cities on every request.
+        return City.objects.filter(Exists(offices)).only("state", "slug").order_by("slug")
 
 
 class CityModalitySitemap(Sitemap):

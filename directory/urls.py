@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps_views
 from django.urls import include, path
 
 from directory import views
@@ -8,11 +8,26 @@ from directory.sitemaps import SITEMAPS
 from therapists import match_views
 from therapists.forms import EmailLoginForm, InviteeAwarePasswordResetForm
 
+handler500 = "directory.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # An index of sections, each in pages of at most Sitemap.limit (50,000) URLs: the most
+    # one sitemap file may hold.
+    path(
+        "sitemap.xml",
+        sitemaps_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemaps_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
     path("modalities/", include("modalities.urls")),
     path("therapists/", include("therapists.urls")),
     path("profile/", include("therapists.profile_urls")),

@@ -1,7 +1,10 @@
+import sys
+
 from django.db import connection
-from django.db.utils import DatabaseError
-from django.http import HttpResponse
+from django.db.utils import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
@@ -39,3 +42,22 @@ def robots_txt(request):
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW)]
     lines += ["", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}"]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+# How long a visitor (or crawler) is asked to wait when the database does not answer.
+RETRY_AFTER_SECONDS = 30
+
+
+def server_error(request):
+    """handler500: 503 "try again shortly" when the database is unreachable, 500 otherwise.
+
+    Django calls it for any uncaught exception, in a view or in a middleware (sessions,
+    axes), with that exception still in sys.exc_info(). The page is rendered without the
+    request, so no context processor touches the session or the user: it needs no database.
+    Only connection failures are "unavailable"; other database errors are bugs, hence 500.
+    """
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return HttpResponseServerError(loader.render_to_string("500.html"))

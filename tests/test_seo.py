@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.sitemaps import Sitemap
 from django.utils.timezone import localdate
 
 from modalities.models import Modality
@@ -23,17 +24,44 @@ BASE = "http://testserver"
 LD_JSON = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
 
 
-def sitemap_entries(response):
-    """{loc: lastmod or None} for every <url> in the sitemap."""
+def sitemap_root(response, tag):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/xml"
     root = ET.fromstring(response.content)
-    assert root.tag == f"{{{SITEMAP_NS['sm']}}}urlset"
+    assert root.tag == f"{{{SITEMAP_NS['sm']}}}{tag}"
+    return root
+
+
+def sitemap_pages(client, **request):
+    """The <loc> of every sitemap page that /sitemap.xml, the index, lists."""
+    index = sitemap_root(client.get("/sitemap.xml", **request), "sitemapindex")
+    return [
+        sitemap.findtext("sm:loc", namespaces=SITEMAP_NS)
+        for sitemap in index.findall("sm:sitemap", SITEMAP_NS)
+    ]
+
+
+def sitemap_page_entries(response):
+    """{loc: lastmod or None} for every <url> of one sitemap page."""
     entries = {}
-    for url in root.findall("sm:url", SITEMAP_NS):
+    for url in sitemap_root(response, "urlset").findall("sm:url", SITEMAP_NS):
         loc = url.findtext("sm:loc", namespaces=SITEMAP_NS)
         assert loc not in entries, f"{loc} is listed twice"
         entries[loc] = url.findtext("sm:lastmod", namespaces=SITEMAP_NS)
+    return entries
+
+
+def sitemap_entries(client, *, limit=50_000, **request):
+    """{loc: lastmod or None} for every URL on every page the index lists, as a crawler
+    reads them; no page holds more than `limit` URLs and no URL is listed twice."""
+    entries = {}
+    for page in sitemap_pages(client, **request):
+        parts = urlsplit(page)
+        path = f"{parts.path}?{parts.query}" if parts.query else parts.path
+        page_entries = sitemap_page_entries(client.get(path, **request))
+        assert 0 < len(page_entries) <= limit, page
+        assert not entries.keys() & page_entries.keys(), f"{page} repeats URLs"
+        entries |= page_entries
     return entries
 
 
@@ -68,7 +96,7 @@ def hidden_pages(seeded):
 
 
 def test_it_lists_the_seeded_pages_in_the_sitemap(client, seeded):
-    entries = sitemap_entries(client.get("/sitemap.xml"))
+    entries = sitemap_entries(client)
     assert f"{BASE}/modalities/interpersonal-therapy/" in entries
     listed = Therapist.objects.listed()
     assert listed.count() == 10
@@ -83,14 +111,14 @@ def test_it_lists_the_seeded_pages_in_the_sitemap(client, seeded):
 
 
 def test_it_lists_a_published_modality_page_even_before_anyone_practises_it(client, seeded):
-    entries = sitemap_entries(client.get("/sitemap.xml"))
+    entries = sitemap_entries(client)
     assert f"{BASE}/modalities/cognitive-behavioral-therapy/" in entries
     # ...but no landing page that would list nobody
     assert f"{BASE}/therapists/ca/los-angeles/cognitive-behavioral-therapy/" not in entries
 
 
 def test_it_leaves_unpublished_unlisted_and_empty_pages_out_of_the_sitemap(client, hidden_pages):
-    entries = sitemap_entries(client.get("/sitemap.xml"))
+    entries = sitemap_entries(client)
     assert f"{BASE}/therapists/fictional-draft-practitioner/" in entries
     assert f"{BASE}/therapists/il/springfield/" in entries
     for absent in [
@@ -118,20 +146,20 @@ def test_it_lists_a_city_once_whatever_number_of_therapists_and_offices_it_has(c
         )
         Location.objects.create(therapist=therapist, city=los_angeles)
     # sitemap_entries fails on a URL listed twice
-    entries = sitemap_entries(client.get("/sitemap.xml"))
+    entries = sitemap_entries(client)
     assert f"{BASE}/therapists/ca/los-angeles/interpersonal-therapy/" in entries
 
 
 def test_it_lists_a_landing_page_for_a_second_office_of_a_therapist(client, seeded):
     steven = Therapist.objects.get(slug="steven-su")
     Location.objects.create(therapist=steven, city=make_city("Anaheim", "CA"))
-    entries = sitemap_entries(client.get("/sitemap.xml"))
+    entries = sitemap_entries(client)
     assert f"{BASE}/therapists/ca/anaheim/" in entries
     assert f"{BASE}/therapists/ca/anaheim/interpersonal-therapy/" in entries
 
 
 def test_it_lists_only_pages_that_answer(client, hidden_pages):
-    entries = sitemap_entries(client.get("/sitemap.xml"))
+    entries = sitemap_entries(client)
     assert len(entries) > 40
     for loc in entries:
         assert loc.startswith(f"{BASE}/")
@@ -140,15 +168,19 @@ def test_it_lists_only_pages_that_answer(client, hidden_pages):
 
 def test_it_uses_the_scheme_and_host_of_the_request(client, seeded, settings):
     settings.ALLOWED_HOSTS = ["directory.example"]
-    response = client.get("/sitemap.xml", secure=True, headers={"host": "directory.example"})
-    entries = sitemap_entries(response)
+    request = {"secure": True, "headers": {"host": "directory.example"}}
+    assert all(
+        page.startswith("https://directory.example/sitemap-")
+        for page in sitemap_pages(client, **request)
+    )
+    entries = sitemap_entries(client, **request)
     assert entries
     assert all(loc.startswith("https://directory.example/") for loc in entries)
     assert "https://directory.example/therapists/steven-su/" in entries
 
 
 @pytest.mark.parametrize("extra_therapists", [0, 12])
-def test_it_builds_the_sitemap_in_eight_queries_however_many_pages(
+def test_it_builds_the_sitemap_index_and_each_page_in_a_fixed_number_of_queries(
     client, seeded, django_assert_num_queries, extra_therapists
 ):
     modalities = [make_modality(f"Sample Modality {number}") for number in range(3)]
@@ -158,13 +190,43 @@ def test_it_builds_the_sitemap_in_eight_queries_however_many_pages(
             city=make_city(f"Sample City {number % 4}", "OR"),
             modalities=modalities[: number % 3 + 1],
         )
-    # a count and a page of rows for each sitemap: modalities, cities,
-    # (city, modality) pairs, therapists
-    with django_assert_num_queries(8):
-        response = client.get("/sitemap.xml")
+    # a count for each section: modalities, cities, (city, modality) pairs, therapists;
+    # and the latest change of modalities and of therapists
+    with django_assert_num_queries(6):
+        pages = sitemap_pages(client)
+    assert [urlsplit(page).path for page in pages] == [
+        f"/sitemap-{section}.xml"
+        for section in ["modalities", "cities", "city-modalities", "therapists"]
+    ]
+    for page in pages:
+        # the paginator's count and the page's rows
+        with django_assert_num_queries(2):
+            assert client.get(urlsplit(page).path).status_code == 200
     # 21 modalities, 10 cities, 10 pairs, 10 therapists seeded, 3 sample modalities; then
     # 4 cities with 3 modalities each, and the 12 therapists
-    assert len(sitemap_entries(response)) == {0: 54, 12: 82}[extra_therapists]
+    assert len(sitemap_entries(client)) == {0: 54, 12: 82}[extra_therapists]
+
+
+def test_it_splits_the_sitemap_into_pages_of_at_most_the_limit_listing_every_therapist(
+    client, seeded, monkeypatch, django_assert_num_queries
+):
+    # 50,000 URLs a page in production; 3 here, so 17 therapists need 6 pages.
+    monkeypatch.setattr(Sitemap, "limit", 3)
+    for number in range(7):
+        make_therapist(f"Fictional Specialist {number:02}", city=make_city("Springfield", "IL"))
+    pages = sitemap_pages(client)
+    therapist_pages = [page for page in pages if "/sitemap-therapists.xml" in page]
+    assert therapist_pages == [f"{BASE}/sitemap-therapists.xml"] + [
+        f"{BASE}/sitemap-therapists.xml?p={number}" for number in range(2, 7)
+    ]
+    with django_assert_num_queries(2):
+        assert client.get("/sitemap-therapists.xml?p=6").status_code == 200
+    entries = sitemap_entries(client, limit=3)
+    listed = Therapist.objects.listed()
+    assert listed.count() == 17
+    for therapist in listed:
+        assert f"{BASE}/therapists/{therapist.slug}/" in entries
+    assert client.get("/sitemap-therapists.xml?p=7").status_code == 404
 
 
 def test_it_tells_robots_what_to_skip_and_where_the_sitemap_is(client, db):

@@ -1,4 +1,4 @@
-"""Real-browser fixtures: Debian's Chromium, driven by Playwright, against the live server.
+"""Real-browser fixtures: Chromium, driven by Playwright, against the live server.
 
 One browser for the session; each test gets fresh contexts (no shared cookies or cache)
 with a desktop or a phone viewport, and a database seeded as `make run` seeds it.
@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 from django.contrib.auth.models import User
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from therapists.models import Therapist
@@ -37,16 +38,23 @@ STEVEN_EMAIL = "steven.su@example.org"
 
 @pytest.fixture(scope="session")
 def browser():
+    # Debian's chromium on PATH, else (None) Playwright's own build; `make test` sets up one
+    # of them first (scripts/ensure_browser.sh).
     executable = shutil.which("chromium")
-    if executable is None:
-        # Never a skip: CI installs Debian's chromium (.ci/run), and so can a developer.
-        pytest.fail("No chromium on PATH: apt-get install -y chromium", pytrace=False)
     # Playwright's sync API keeps an asyncio loop running in this thread, and Django refuses
     # ORM calls from a thread with a running loop. The tests' ORM calls are plain blocking
     # code between browser steps, so the check would only get in the way here.
     with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        except PlaywrightError as error:
+            # Never a skip: the browser tests are part of the suite.
+            reason = error.message.strip().splitlines()[0]
+            pytest.fail(
+                f"No Chromium to run ({reason}); run: bash scripts/ensure_browser.sh",
+                pytrace=False,
+            )
         yield browser
         browser.close()
 

@@ -1,0 +1,66 @@
+"""README's production section, run as written (tests/production.py): PostgreSQL when the
+suite runs on it, DEBUG off, gunicorn with two workers and no REDIS_URL."""
+
+import pytest
+
+from tests.production import HOST, free_port, production_site
+
+CRISIS_LINE = 'call or text <a href="tel:988">988</a> (Suicide &amp; Crisis Lifeline)'
+
+
+@pytest.fixture(scope="module")
+def site():
+    with production_site() as site:
+        yield site
+
+
+def test_it_passes_the_deployment_checks_with_the_readme_settings(site):
+    checked = site.manage("check", "--deploy")
+    assert checked.stdout == "System check identified no issues (0 silenced).\n"
+    # Nothing else, warnings included; django-axes logs one line as it starts.
+    assert [line for line in checked.stderr.splitlines() if not line.startswith("AXES: ")] == []
+
+
+def test_it_answers_the_health_check_over_plain_http(site):
+    # A load balancer probes the app server itself, without TLS and X-Forwarded-Proto.
+    response = site.get("/healthz", https=False)
+    assert (response.status, response.text) == (200, "ok\n")
+    # everything else still goes to HTTPS
+    response = site.get("/therapists/", https=False)
+    assert response.status == 301
+    assert response.headers["Location"] == f"https://{HOST}/therapists/"
+
+
+def test_it_serves_no_worker_a_stale_page_after_an_edit(site):
+    path = "/therapists/jenny-moon/"
+    # Enough visits for both workers to have served, and so cached, the profile.
+    for _ in range(10):
+        assert site.get(path).status == 200
+    # A staff edit from another process, as the admin's worker is for the others.
+    site.shell(
+        "from therapists.models import Therapist\n"
+        "therapist = Therapist.objects.get(slug='jenny-moon')\n"
+        "therapist.is_listed = False\n"
+        "therapist.save()\n"
+    )
+    assert [site.get(path).status for _ in range(30)] == [404] * 30
+
+
+def test_it_answers_503_with_the_crisis_line_while_the_database_is_down(site):
+    nowhere = f"postgres://directory@127.0.0.1:{free_port()}/directory"
+    with site.serve(DATABASE_URL=nowhere) as down:
+        for path in ["/", "/therapists/steven-su/", "/modalities/interpersonal-therapy/"]:
+            response = down.get(path)
+            assert response.status == 503, path
+            assert response.headers["Retry-After"] == "30"
+            assert CRISIS_LINE in response.text
+            assert "Please try again in a few minutes." in response.text
+        # The session middleware is what fails for a signed-in visitor: the same page.
+        response = down.get("/", headers={"Cookie": "sessionid=a-session-to-look-up"})
+        assert response.status == 503
+        assert CRISIS_LINE in response.text
+        # The page's stylesheet needs no database either.
+        stylesheet = response.text.split('<link rel="stylesheet" href="', 1)[1].split('"')[0]
+        assert stylesheet.startswith("/static/css/site.")
+        assert down.get(stylesheet).status == 200
+        assert down.get("/healthz", https=False).status == 503
