@@ -110,7 +110,7 @@ class Browser:
             urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirects()
         )
 
-    def _open(self, path, data=None):
+    def open(self, path, data=None):
         request = urllib.request.Request(urllib.parse.urljoin(self.base_url, path), data=data)
         try:
             with self.opener.open(request, timeout=30) as response:
@@ -119,12 +119,12 @@ class Browser:
             return error.code, error.headers.get("Location"), error.read().decode()
 
     def get(self, path):
-        status, location, html = self._open(path)
+        status, location, html = self.open(path)
         assert status == 200, (path, status, location)
         return html
 
     def post(self, path, fields):
-        return self._open(path, urllib.parse.urlencode(fields, doseq=True).encode())
+        return self.open(path, urllib.parse.urlencode(fields, doseq=True).encode())
 
     def submit(self, path, html, form_id=None, having=None, **changes):
         """Sends the page's form back with `changes`, as a person filling it in would."""

@@ -8,7 +8,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from therapists.forms import InvitationForm, SendBackForm, VerifyLicenseForm
+from modalities.admin import SavesOwnFieldsAdmin
+from therapists.forms import InvitationForm, SendBackForm, TherapistAdminForm, VerifyLicenseForm
 from therapists.invitations import InvitationError, invite
 from therapists.models import (
     City,
@@ -87,7 +88,8 @@ class QuoteInline(admin.StackedInline):
 
 
 @admin.register(Therapist)
-class TherapistAdmin(admin.ModelAdmin):
+class TherapistAdmin(SavesOwnFieldsAdmin, admin.ModelAdmin):
+    form = TherapistAdminForm
     list_display = [
         "display_name",
         "is_listed",
