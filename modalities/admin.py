@@ -56,6 +56,11 @@ class CuratedHistoryAdmin(SimpleHistoryAdmin):
     def get_historical_record_context_helper(self, request, historical_record):
         return WordDiffContextHelper(self.model, historical_record)
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Restoring a version saves through the same stale-edit check, which locks the row.
+        with transaction.atomic():
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
 
 @admin.register(Concern)
 class ConcernAdmin(SavesOwnFieldsAdmin, CuratedHistoryAdmin):
@@ -103,8 +108,3 @@ class ModalityAdmin(SavesOwnFieldsAdmin, CuratedHistoryAdmin):
         # A curator's save is a review of the whole page.
         obj.reviewed_on = timezone.localdate()
         super().save_model(request, obj, form, change)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # Restoring a version saves through the same stale-edit check, which locks the row.
-        with transaction.atomic():
-            return super().history_form_view(request, object_id, version_id, extra_context)
