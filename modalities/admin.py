@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from modalities.forms import ModalityAdminForm
+from modalities.forms import ConcernAdminForm, ModalityAdminForm, own_columns
 from modalities.models import AgeGroup, Concern, Format, Modality, Reference
 
 
@@ -39,13 +39,32 @@ class WordDiffContextHelper(HistoricalRecordContextHelper):
         return super().stringify_delta_change_values(change, old, new)
 
 
+class SavesOwnFieldsAdmin:
+    """A change saves only the columns its form shows (and those save_model sets, named in
+    also_saves), so a column changed elsewhere meanwhile is not written back as it was."""
+
+    also_saves = []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=[*own_columns(form), *self.also_saves])
+        else:
+            super().save_model(request, obj, form, change)
+
+
 class CuratedHistoryAdmin(SimpleHistoryAdmin):
     def get_historical_record_context_helper(self, request, historical_record):
         return WordDiffContextHelper(self.model, historical_record)
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Restoring a version saves through the same stale-edit check, which locks the row.
+        with transaction.atomic():
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
 
 @admin.register(Concern)
-class ConcernAdmin(CuratedHistoryAdmin):
+class ConcernAdmin(SavesOwnFieldsAdmin, CuratedHistoryAdmin):
+    form = ConcernAdminForm
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -67,8 +86,9 @@ class ReferenceInline(admin.TabularInline):
 
 
 @admin.register(Modality)
-class ModalityAdmin(CuratedHistoryAdmin):
+class ModalityAdmin(SavesOwnFieldsAdmin, CuratedHistoryAdmin):
     form = ModalityAdminForm
+    also_saves = ["reviewed_on"]
     list_display = ["name", "abbreviation", "is_published", "reviewed_on", "updated_at"]
     list_filter = ["is_published", "concerns"]
     search_fields = ["name", "abbreviation", "overview"]
@@ -88,8 +108,3 @@ class ModalityAdmin(CuratedHistoryAdmin):
         # A curator's save is a review of the whole page.
         obj.reviewed_on = timezone.localdate()
         super().save_model(request, obj, form, change)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # Restoring a version saves through the same stale-edit check, which locks the row.
-        with transaction.atomic():
-            return super().history_form_view(request, object_id, version_id, extra_context)

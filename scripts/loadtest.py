@@ -59,7 +59,7 @@ while time.monotonic() < deadline:
     rounds += 1
     quote = Quote.objects.filter(therapist_id=1 + rounds % 10, modality_id=1).get()
     quote.submit(f"Load test quote {{rounds}}.")
-    Quote.objects.filter(pk=quote.pk).approve(staff)
+    Quote.objects.filter(pk=quote.pk).approve(staff, {{quote.pk: quote.draft_version}})
     cbt.refresh_from_db()
     cbt.overview = f"{{base}} [load edit {{rounds}}]"
     cbt.save()

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from modalities.models import Modality
+from modalities.models import Concern, Modality
 from tests.conftest import admin_form_data, make_modality, page_text, seed_page
 
 IPT_PAGE = "/modalities/interpersonal-therapy/"
@@ -215,3 +215,21 @@ def test_it_does_not_let_a_curator_change_a_license_by_post(client, seeded, cura
     from therapists.models import License
 
     assert License.objects.get(pk=1).verified_at is None
+
+
+def test_it_restores_an_earlier_concern_name_through_the_stale_edit_check(
+    transactional_db, seeded, admin_user, client
+):
+    # Transactional: the restore must bring its own transaction for the row lock.
+    concern = Concern.objects.get(slug="grief")
+    change = reverse("admin:modalities_concern_change", args=[concern.pk])
+    client.force_login(admin_user)
+    data = admin_form_data(client.get(change))
+    assert client.post(change, {**data, "name": "Grief and loss"}).status_code == 302
+    first = Concern.history.filter(id=concern.pk).order_by("history_id").first()
+    restore = reverse(
+        "admin:modalities_concern_simple_history", args=[concern.pk, first.history_id]
+    )
+    response = client.post(restore, admin_form_data(client.get(restore)))
+    assert response.status_code == 302, page_text(response)
+    assert Concern.objects.get(pk=concern.pk).name == first.name

@@ -57,7 +57,12 @@ def test_it_shows_an_approved_quote_at_once(client, cached, staff):
     reviewer.force_login(staff)
     reviewer.post(
         reverse("admin:therapists_pendingquote_changelist"),
-        {"action": "approve", "_selected_action": [quote.pk]},
+        # The queue page tells the action which draft the reviewer read.
+        {
+            "action": "approve",
+            "_selected_action": [quote.pk],
+            f"seen_draft_{quote.pk}": quote.draft_version,
+        },
     )
     assert "Words approved a moment ago." in page_text(client.get(IPT_PAGE))
 

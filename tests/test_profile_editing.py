@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from modalities.models import Concern, Modality
 from tests.conftest import make_modality, make_therapist, page_text
-from therapists.models import Language, Therapist
+from tests.live_http import form_fields, replace
+from therapists.models import Language, Quote, Therapist
 
 EDIT = "/profile/edit/"
 
@@ -138,3 +139,35 @@ def test_it_tells_an_unlisted_therapist_their_listing_is_not_public(signed_in, t
     text = page_text(signed_in.get("/profile/"))
     assert "Your listing is not public at the moment" in text
     assert signed_in.get(EDIT).status_code == 200
+
+
+def as_browser_sends(fields):
+    data = {}
+    for name, value in fields:
+        data.setdefault(name, []).append(value)
+    return data
+
+
+def test_it_keeps_a_modality_the_form_did_not_show_and_its_quote_returns_when_republished(
+    signed_in, therapist, client
+):
+    curated_away = make_modality("Curated Away")
+    therapist.modalities.add(curated_away)
+    Quote.objects.create(
+        therapist=therapist, modality=curated_away, text="My approved words on this approach."
+    )
+    curated_away.is_published = False
+    curated_away.save()
+
+    page = signed_in.get(EDIT).content.decode()
+    assert "Curated Away" not in page
+    sent = replace(form_fields(page, having="bio"), bio="A bio saved while it was unpublished.")
+    assert signed_in.post(EDIT, as_browser_sends(sent)).status_code == 302
+
+    curated_away.is_published = True
+    curated_away.save()
+    therapist.refresh_from_db()
+    assert therapist.bio == "A bio saved while it was unpublished."
+    assert "Curated Away" in page_text(client.get(therapist.get_absolute_url()))
+    modality_page = page_text(client.get(curated_away.get_absolute_url()))
+    assert "My approved words on this approach. — Fictional Editor" in modality_page

@@ -357,8 +357,10 @@ def test_it_lets_staff_with_the_review_permission_approve(client, steven):
     quote = pending_quote_of_steven()
     reviewer = staff("fictional.reviewer", "view_pendingquote", "review_quote")
     client.force_login(reviewer)
+    # The queue page tells the action which draft the reviewer read (tests/test_stale_approval.py).
+    seen = {f"seen_draft_{quote.pk}": quote.draft_version}
 
-    response = client.post(QUEUE, {"action": "approve", "_selected_action": [quote.pk]})
+    response = client.post(QUEUE, {"action": "approve", "_selected_action": [quote.pk], **seen})
 
     assert response.status_code == 302
     quote.refresh_from_db()

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
 from tests.conftest import make_modality, page_text
+from tests.live_http import form_fields
 from therapists.models import Quote, Therapist
 
 IPT_PAGE = "/modalities/interpersonal-therapy/"
@@ -47,10 +48,18 @@ def ipt_quote(therapist):
 
 
 def review(client, reviewer, action, quotes, **data):
+    """Runs an action from the queue page as the reviewer has it open: the page's record of
+    the drafts it shows goes along, as the browser sends it."""
     client.force_login(reviewer)
+    shown = form_fields(client.get(QUEUE).content.decode(), "changelist-form")
     return client.post(
         QUEUE,
-        {"action": action, "_selected_action": [q.pk for q in quotes], **data},
+        {
+            **{name: value for name, value in shown if name.startswith("seen_draft_")},
+            "action": action,
+            "_selected_action": [q.pk for q in quotes],
+            **data,
+        },
     )
 
 

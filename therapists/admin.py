@@ -1,14 +1,18 @@
+from contextlib import suppress
+
 from django.contrib import admin, messages
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import models
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from therapists.forms import InvitationForm, SendBackForm, VerifyLicenseForm
+from modalities.admin import SavesOwnFieldsAdmin
+from therapists.forms import InvitationForm, SendBackForm, TherapistAdminForm, VerifyLicenseForm
 from therapists.invitations import (
     LINKABLE_ACCOUNTS,
     ChangeOfAddressNotConfirmed,
@@ -105,7 +109,8 @@ class LinkableAccountSelect(AutocompleteSelect):
 
 
 @admin.register(Therapist)
-class TherapistAdmin(admin.ModelAdmin):
+class TherapistAdmin(SavesOwnFieldsAdmin, admin.ModelAdmin):
+    form = TherapistAdminForm
     list_display = [
         "display_name",
         "is_listed",
@@ -273,11 +278,28 @@ def excerpt(text):
     return Truncator(text).chars(160)
 
 
+SEEN_DRAFT = "seen_draft_"
+
+
+def seen_drafts(data):
+    """{quote id: draft_version} of the drafts the reviewer's page showed (see draft_shown)."""
+    seen = {}
+    for name, version in data.items():
+        if name.startswith(SEEN_DRAFT):
+            with suppress(ValueError):
+                seen[int(name.removeprefix(SEEN_DRAFT))] = version
+    return seen
+
+
 @admin.register(PendingQuote)
 class PendingQuoteAdmin(admin.ModelAdmin):
-    """The review queue: newest drafts first; approve or send back, one or many at once."""
+    """The review queue: newest drafts first; approve or send back, one or many at once.
 
-    list_display = ["therapist", "modality", "draft_submitted_at", "draft_excerpt", "live_excerpt"]
+    Each row carries the version of the draft it shows, and the actions apply only to
+    drafts still at that version: a therapist may replace a draft while it is on screen.
+    """
+
+    list_display = ["therapist", "modality", "draft_submitted_at", "draft_shown", "live_excerpt"]
     list_filter = ["modality"]
     search_fields = ["therapist__display_name", "draft"]
     list_select_related = ["therapist", "modality"]
@@ -300,16 +322,59 @@ class PendingQuoteAdmin(admin.ModelAdmin):
         return request.user.has_perm("therapists.review_quote")
 
     @admin.display(description=_("draft waiting for review"))
-    def draft_excerpt(self, quote):
-        return excerpt(quote.draft)
+    def draft_shown(self, quote):
+        # The whole draft, since approving publishes the whole of it; the hidden input sits
+        # inside the changelist's action form and tells the actions which text was read.
+        return format_html(
+            '{}<input type="hidden" name="{}{}" value="{}">',
+            quote.draft,
+            SEEN_DRAFT,
+            quote.pk,
+            quote.draft_version,
+        )
 
     @admin.display(description=_("live now"))
     def live_excerpt(self, quote):
         return excerpt(quote.text) or "—"
 
+    def review(self, request, queryset, decide):
+        """Runs decide(seen) on the drafts as the reviewer read them; reports those left.
+
+        A selected draft that was replaced since, or never shown ("select all" takes in
+        drafts submitted after the page was opened), is left pending, and the reviewer told.
+        """
+        seen = seen_drafts(request.POST)
+        selected = set(queryset.values_list("pk", flat=True))
+        decided = decide(seen)
+        unseen = len(selected - seen.keys())
+        changed = len(selected) - unseen - decided
+        if changed > 0:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d quote changed after you opened the list: review it again.",
+                    "%(count)d quotes changed after you opened the list: review them again.",
+                    changed,
+                )
+                % {"count": changed},
+                messages.WARNING,
+            )
+        if unseen:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d selected quote was not on the list you opened: review it again.",
+                    "%(count)d selected quotes were not on the list you opened: review them again.",
+                    unseen,
+                )
+                % {"count": unseen},
+                messages.WARNING,
+            )
+        return decided
+
     @admin.action(description=_("Approve: make the drafts live"), permissions=["review"])
     def approve(self, request, queryset):
-        approved = queryset.approve(request.user)
+        approved = self.review(request, queryset, lambda seen: queryset.approve(request.user, seen))
         self.message_user(
             request,
             ngettext("%(count)d quote is live.", "%(count)d quotes are live.", approved)
@@ -320,11 +385,19 @@ class PendingQuoteAdmin(admin.ModelAdmin):
     def send_back(self, request, queryset):
         form = SendBackForm(confirmed_data(request))
         if form.is_valid():
-            sent_back = queryset.send_back(request.user, form.cleaned_data["reason"])
+            reason = form.cleaned_data["reason"]
+            sent_back = self.review(
+                request, queryset, lambda seen: queryset.send_back(request.user, reason, seen)
+            )
             self.message_user(
                 request,
                 ngettext("%(count)d quote sent back.", "%(count)d quotes sent back.", sent_back)
                 % {"count": sent_back},
             )
             return None
-        return action_form_page(self, request, queryset, form, "send_back", _("Send back"))
+        page = action_form_page(self, request, queryset, form, "send_back", _("Send back"))
+        # The reason is about the drafts read on the list: their versions go along.
+        page.context_data["carried"] = [
+            (f"{SEEN_DRAFT}{pk}", version) for pk, version in seen_drafts(request.POST).items()
+        ]
+        return page

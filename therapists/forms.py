@@ -6,8 +6,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
+from modalities.forms import KeepsUnofferedRelations, RefusesStaleSave, Version
 from therapists.invitations import in_use
 from therapists.models import QUOTE_MAX_LENGTH, Therapist
 
@@ -70,9 +72,10 @@ class CheckedIdsField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(KeepsUnofferedRelations, forms.ModelForm):
     """What a therapist may change of their own listing; name, slug, licenses and
-    locations stay with staff, who verify them."""
+    locations stay with staff, who verify them. Save with update_fields=own_columns(form):
+    the form must not write back columns staff change (is_listed)."""
 
     phone = forms.CharField(
         label=_("Public phone"),
@@ -146,6 +149,22 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["modalities"].queryset = self.fields["modalities"].queryset.published()
+
+
+class TherapistAdminForm(RefusesStaleSave):
+    """The staff's listing form, refused if the listing or one of its quotes (shown inline)
+    changed after it was opened: the therapist edits both from their own pages. The admin
+    builds its fields (TherapistAdmin), so it names no model here."""
+
+    def current_version(self):
+        listing_at, quotes_at = (
+            Therapist.objects.filter(pk=self.instance.pk)
+            .annotate(quotes_at=Max("quotes__updated_at"))
+            .values_list("updated_at", "quotes_at")
+            .get()
+        )
+        token = "|".join(moment.isoformat() if moment else "" for moment in (listing_at, quotes_at))
+        return Version(token, None, max(filter(None, (listing_at, quotes_at))))
 
 
 class QuoteForm(forms.Form):

@@ -113,7 +113,7 @@ def link_account(therapist, email, *, change_address=False):
             )
         if therapist.user_id != user.pk:
             therapist.user = user
-            therapist.save(update_fields=["user"])
+            therapist.save(update_fields=["user", "updated_at"])
         moved_from = None
         if user.email.lower() != email or user.username != email:
             taken = User.objects.exclude(pk=user.pk).filter(

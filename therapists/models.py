@@ -1,7 +1,10 @@
 import calendar
 import datetime
+import hashlib
 import math
+import operator
 import unicodedata
+from functools import reduce
 
 from django.conf import settings
 from django.db import models
@@ -553,14 +556,31 @@ class QuoteQuerySet(models.QuerySet):
             .order_by(daily_rotation(day), "id")[:size]
         )
 
-    def approve(self, reviewer):
-        """Makes each pending draft the live text; returns how many went live.
+    def as_reviewed(self, seen):
+        """The pending quotes whose draft is still the one the reviewer read.
 
-        One UPDATE guarded by the pending status, so a draft approved twice (two
-        reviewers, a double click) goes live once.
+        `seen` maps a quote's id to the draft_version shown to the reviewer. The drafts
+        are compared here and again, as text, in the UPDATE that uses this queryset, so a
+        draft replaced at any moment before that UPDATE is left alone.
+        """
+        drafts = self.pending().filter(pk__in=seen).values_list("pk", "draft")
+        unchanged = [
+            Q(pk=pk, draft=draft) for pk, draft in drafts if draft_version(draft) == seen[pk]
+        ]
+        if not unchanged:
+            return self.none()
+        return self.pending().filter(reduce(operator.or_, unchanged))
+
+    def approve(self, reviewer, seen):
+        """Makes each draft the reviewer read (see as_reviewed) the live text; returns how
+        many went live.
+
+        One UPDATE guarded by the pending status and the draft's text, so a draft approved
+        twice (two reviewers, a double click) goes live once, and a draft replaced since the
+        reviewer read it does not go live at all.
         """
         now = timezone.now()
-        approved = self.pending().update(
+        approved = self.as_reviewed(seen).update(
             text=models.F("draft"),
             draft="",
             draft_status=Quote.DraftStatus.NONE,
@@ -572,16 +592,22 @@ class QuoteQuerySet(models.QuerySet):
         rows_updated.send(sender=Quote)
         return approved
 
-    def send_back(self, reviewer, reason):
-        """Refuses each pending draft with a reason; the draft and the live text both stay."""
+    def send_back(self, reviewer, reason, seen):
+        """Refuses each draft the reviewer read with a reason; the draft and the live text
+        both stay. A draft replaced since is left pending: the reason was not about it."""
         now = timezone.now()
-        return self.pending().update(
+        return self.as_reviewed(seen).update(
             draft_status=Quote.DraftStatus.SENT_BACK,
             review_reason=reason,
             reviewed_by=reviewer,
             reviewed_at=now,
             updated_at=now,
         )
+
+
+def draft_version(draft):
+    """A short fingerprint of a draft's text: the review queue's record of what was read."""
+    return hashlib.sha256(draft.encode()).hexdigest()[:32]
 
 
 class Quote(models.Model):
@@ -643,6 +669,10 @@ class Quote(models.Model):
 
     def __str__(self):
         return f"{self.therapist} on {self.modality.name}"
+
+    @property
+    def draft_version(self):
+        return draft_version(self.draft)
 
     @property
     def status(self):

@@ -3,12 +3,14 @@ from the URL, so no id or slug can reach another therapist's listing."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from modalities.forms import own_columns
 from modalities.models import Modality
 from therapists.forms import ProfileForm, QuoteForm
 from therapists.models import QUOTE_MAX_LENGTH, Quote, Therapist
@@ -46,10 +48,13 @@ def edit_profile(request):
     therapist = own_listing(request)
     form = ProfileForm(request.POST or None, instance=therapist)
     if form.is_valid():
-        therapist = form.save(commit=False)
-        therapist.accepting_confirmed_on = timezone.localdate()
-        therapist.save()
-        form.save_m2m()
+        with transaction.atomic():
+            therapist = form.save(commit=False)
+            therapist.accepting_confirmed_on = timezone.localdate()
+            # Only the form's own columns: a staff change made meanwhile (an unlisting)
+            # stays. updated_at moves too, so a staff form opened before is refused.
+            therapist.save(update_fields=[*own_columns(form), "accepting_confirmed_on"])
+            form.save_m2m()
         messages.success(request, _("Your listing is saved."))
         return redirect("profile:dashboard")
     return render(request, "therapists/profile_edit.html", {"form": form, "therapist": therapist})
