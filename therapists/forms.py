@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from therapists.models import QUOTE_MAX_LENGTH, Therapist
 
-BIO_MAX_LENGTH = 4000
+BIO_MAX_LENGTH = Therapist._meta.get_field("bio").max_length
 
 
 class EmailLoginForm(AuthenticationForm):
@@ -90,7 +90,9 @@ class ProfileForm(forms.ModelForm):
         max_value=2000,
         help_text=_("Leave empty if you would rather discuss fees in person."),
     )
-    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    website = forms.URLField(
+        label=_("Website"), required=False, max_length=200, assume_scheme="https"
+    )
 
     class Meta:
         model = Therapist
