@@ -1,5 +1,6 @@
 """Read settings from the environment, failing loudly on values that make no sense."""
 
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -36,3 +37,11 @@ def envlist(name, default=()):
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def envnetworks(name, default=()):
+    """A comma-separated list of IP addresses or CIDR networks, as ip_network objects."""
+    try:
+        return [ipaddress.ip_network(item, strict=False) for item in envlist(name, default)]
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {error}; use IP addresses or networks.") from None

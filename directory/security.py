@@ -8,6 +8,7 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.db.models import Sum
 from django.shortcuts import render
 
 # Everything the site needs comes from itself: one stylesheet, images, no script at all
@@ -46,18 +47,27 @@ class SecurityHeadersMiddleware:
 def client_ip(request):
     """The address failed sign-ins are counted against (AXES_CLIENT_IP_CALLABLE).
 
-    Behind our TLS proxy, the last X-Forwarded-For entry is the one the proxy appended:
-    the address it saw. Entries before it come from the client and could be forged to
-    dodge the limit, so they are never used. Without a proxy, REMOTE_ADDR.
+    X-Forwarded-For is read only on a connection from one of TRUSTED_PROXIES: from anyone
+    else it says whatever they like. Each proxy appends the address it saw, so the client
+    is the last entry that is not itself a trusted proxy; the entries before it could be
+    forged to dodge the limit, so they are never used.
     """
-    remote = request.META.get("REMOTE_ADDR")
-    if not settings.BEHIND_TLS_PROXY:
-        return remote
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+    address = request.META.get("REMOTE_ADDR", "")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    while forwarded and is_trusted_proxy(address):
+        try:
+            address = str(ipaddress.ip_address(forwarded.pop().strip()))
+        except ValueError:
+            break  # the proxy wrote no address: count on the proxy rather than guess
+    return address
+
+
+def is_trusted_proxy(address):
     try:
-        return str(ipaddress.ip_address(forwarded))
+        address = ipaddress.ip_address(address)
     except ValueError:
-        return remote
+        return False
+    return any(address in network for network in settings.TRUSTED_PROXIES)
 
 
 def account_name(request, credentials):
@@ -82,13 +92,26 @@ def locked_out(request, original_response=None, credentials=None):
 
 
 class AccountResetHandler(AxesDatabaseHandler):
-    """axes' database handler (AXES_HANDLER), except that a successful sign-in forgets only
-    that account's failures. axes would also forget every failure from the same address,
-    so anyone with an account could sign in between guesses at other people's passwords
-    and never be locked out."""
+    """axes' database handler (AXES_HANDLER), with a limit per address besides the one per
+    account and address, and a successful sign-in forgets only that account's failures
+    from that address. axes would also forget every failure from the same address, so
+    anyone with an account could sign in between guesses at other people's passwords and
+    never be locked out; and the owner signing in elsewhere does not forgive a guesser."""
+
+    def get_failures(self, request, credentials=None):
+        """The failures axes compares with AXES_FAILURE_LIMIT: this account's from this
+        address, or the limit itself once the address has SIGN_IN_ADDRESS_FAILURE_LIMIT
+        failures of its own (AXES_LOCKOUT_PARAMETERS gives the two counts in that order)."""
+        account_here, address = (
+            attempts.aggregate(failures=Sum("failures_since_start"))["failures"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        )
+        if address >= settings.SIGN_IN_ADDRESS_FAILURE_LIMIT:
+            return max(account_here, settings.AXES_FAILURE_LIMIT)
+        return account_here
 
     def reset_user_attempts(self, request, credentials=None):
         count, _ = AccessAttempt.objects.filter(
-            username=account_name(request, credentials)
+            username=account_name(request, credentials), ip_address=request.axes_ip_address
         ).delete()
         return count

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from directory.env import envbool, envint, envlist
+from directory.env import envbool, envint, envlist, envnetworks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -201,21 +201,27 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-# Only behind a proxy that strips X-Forwarded-Proto from clients and sets it itself, and
-# appends the client's address to X-Forwarded-For (directory.security.client_ip).
+# Only behind a proxy that strips X-Forwarded-Proto from clients and sets it itself.
 BEHIND_TLS_PROXY = envbool("BEHIND_TLS_PROXY", default=False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The proxies whose X-Forwarded-For is believed (directory.security.client_ip); from any
+# other address the header is whatever the client chose to send.
+TRUSTED_PROXIES = envnetworks("TRUSTED_PROXIES")
 # Content-Security-Policy, Permissions-Policy, Cross-Origin-Resource-Policy: directory.security.
 
-# Sign-in throttling (django-axes): five failed sign-ins for one account, or from one
-# address, pause signing in there for 15 minutes; the site's form and the admin's alike.
+# Sign-in throttling (django-axes): five failed sign-ins for one account from one address
+# pause that account there, and fifty from one address, whatever the accounts, pause the
+# address, for 15 minutes; the site's form and the admin's alike. Never the account alone:
+# anyone could then lock its owner out.
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each one counted on its own
+SIGN_IN_ADDRESS_FAILURE_LIMIT = 50
+# In this order: the handler reads the account+address count first, the address's second.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 # Retrying while locked out does not restart the 15 minutes the page promises.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-# A successful sign-in forgets that account's failures (only: see the handler).
+# A successful sign-in forgets that account's failures from there (only: see the handler).
 AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "directory.security.AccountResetHandler"
 AXES_USERNAME_CALLABLE = "directory.security.account_name"

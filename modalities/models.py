@@ -59,6 +59,10 @@ class ModalityQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
 
+# Several screens of text; the database has no limit of its own on it.
+OVERVIEW_MAX_LENGTH = 20_000
+
+
 class Modality(models.Model):
     """A kind of therapy, and the text of its public page."""
 
@@ -66,7 +70,9 @@ class Modality(models.Model):
     abbreviation = models.CharField(_("abbreviation"), max_length=20, blank=True)
     slug = models.SlugField(_("slug"), max_length=120, db_index=False)
     overview = models.TextField(
-        _("overview"), help_text=_("Plain text. Separate paragraphs with a blank line.")
+        _("overview"),
+        max_length=OVERVIEW_MAX_LENGTH,
+        help_text=_("Plain text. Separate paragraphs with a blank line."),
     )
     concerns = models.ManyToManyField(
         Concern, blank=True, related_name="modalities", verbose_name=_("used for")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from directory.forms import BoundedForm
 from modalities.versioned_cache import remember
 from therapists.facets import Facet, count_facets
 from therapists.models import Gender, Therapist
@@ -60,7 +61,7 @@ def boolean(label):
     )
 
 
-class DirectoryForm(forms.Form):
+class DirectoryForm(BoundedForm):
     def clean_near(self):
         zip_code = (self.cleaned_data.get("near") or "").strip()
         if zip_code and zip_point(zip_code) is None:

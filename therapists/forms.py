@@ -13,7 +13,7 @@ from modalities.forms import KeepsUnofferedRelations, RefusesStaleSave, Version
 from therapists.invitations import in_use
 from therapists.models import QUOTE_MAX_LENGTH, Therapist
 
-BIO_MAX_LENGTH = 4000
+BIO_MAX_LENGTH = Therapist._meta.get_field("bio").max_length
 
 
 class EmailLoginForm(AuthenticationForm):
@@ -105,7 +105,9 @@ class ProfileForm(KeepsUnofferedRelations, forms.ModelForm):
         max_value=2000,
         help_text=_("Leave empty if you would rather discuss fees in person."),
     )
-    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    website = forms.URLField(
+        label=_("Website"), required=False, max_length=200, assume_scheme="https"
+    )
 
     class Meta:
         model = Therapist

@@ -19,6 +19,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from directory.forms import BoundedForm
 from modalities.models import Concern, Modality
 from therapists.facets import Option, Vocabulary
 from therapists.models import (
@@ -124,7 +125,7 @@ class VocabularyMultipleChoiceField(FromVocabulary, forms.MultipleChoiceField):
     pass
 
 
-class MatchForm(forms.Form):
+class MatchForm(BoundedForm):
     """The questions. Pass the request's `vocabulary` (load_choices()) to spare a query."""
 
     concerns = VocabularyMultipleChoiceField(
@@ -141,6 +142,7 @@ class MatchForm(forms.Form):
     zip_code = forms.CharField(
         label=_("Your ZIP code"),
         required=False,
+        max_length=10,
         help_text=format_lazy(
             _(
                 "We look for therapists within {miles} miles, and for those who offer "
@@ -148,9 +150,7 @@ class MatchForm(forms.Form):
             ),
             miles=RADIUS_MILES,
         ),
-        widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "postal-code", "maxlength": 10}
-        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
     )
     state = forms.ChoiceField(
         label=_("Or your state, for online sessions only"),

@@ -263,6 +263,10 @@ class TherapistQuerySet(models.QuerySet):
         return self.prefetch_related(*signature_prefetches())
 
 
+# Longest texts anyone may write; the database has no limit of its own on them.
+BIO_MAX_LENGTH = 4000
+
+
 class Therapist(models.Model):
     """A listing: one person or a group practice."""
 
@@ -285,7 +289,7 @@ class Therapist(models.Model):
         blank=True,
         help_text=_("One sentence shown on the card in the directory."),
     )
-    bio = models.TextField(_("about"), blank=True)
+    bio = models.TextField(_("about"), max_length=BIO_MAX_LENGTH, blank=True)
     modalities = models.ManyToManyField(
         Modality, blank=True, related_name="therapists", verbose_name=_("modalities practised")
     )
@@ -536,6 +540,7 @@ class Location(models.Model):
 
 
 QUOTE_MAX_LENGTH = 800
+REVIEW_REASON_MAX_LENGTH = 1000  # as the admin's "send back" form takes
 
 
 class QuoteQuerySet(models.QuerySet):
@@ -624,14 +629,17 @@ class Quote(models.Model):
 
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="quotes")
     modality = models.ForeignKey(Modality, on_delete=models.CASCADE, related_name="quotes")
-    text = models.TextField(_("live text"), blank=True)
-    draft = models.TextField(_("draft"), blank=True)
+    text = models.TextField(_("live text"), max_length=QUOTE_MAX_LENGTH, blank=True)
+    draft = models.TextField(_("draft"), max_length=QUOTE_MAX_LENGTH, blank=True)
     draft_status = models.CharField(
         _("draft status"), max_length=10, choices=DraftStatus.choices, default=DraftStatus.NONE
     )
     draft_submitted_at = models.DateTimeField(_("draft submitted at"), null=True, blank=True)
     review_reason = models.TextField(
-        _("reason for sending back"), blank=True, help_text=_("Shown to the therapist.")
+        _("reason for sending back"),
+        max_length=REVIEW_REASON_MAX_LENGTH,
+        blank=True,
+        help_text=_("Shown to the therapist."),
     )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
