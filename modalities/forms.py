@@ -50,7 +50,8 @@ class RefusesStaleSave(forms.ModelForm):
     Subclasses say what the version is (current_version).
     """
 
-    based_on_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Long enough for two ISO timestamps (TherapistAdminForm), a history id for the rest.
+    based_on_version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
 
     def current_version(self):
         """The stored row's Version, or None if it has none to compare."""
