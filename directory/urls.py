@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from directory import views
@@ -12,7 +11,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # Every sitemap page is served by views.sitemap_page, which the page cache keys by ?p=.
+    path("sitemap.xml", views.sitemap_page, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("modalities/", include("modalities.urls")),
     path("therapists/", include("therapists.urls")),
     path("profile/", include("therapists.profile_urls")),

@@ -3,6 +3,7 @@ from the URL, so no id or slug can reach another therapist's listing."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -46,10 +47,11 @@ def edit_profile(request):
     therapist = own_listing(request)
     form = ProfileForm(request.POST or None, instance=therapist)
     if form.is_valid():
-        therapist = form.save(commit=False)
-        therapist.accepting_confirmed_on = timezone.localdate()
-        therapist.save()
-        form.save_m2m()
+        with transaction.atomic():  # the row and its modalities and concerns, or nothing
+            therapist = form.save(commit=False)
+            therapist.accepting_confirmed_on = timezone.localdate()
+            therapist.save()
+            form.save_m2m()
         messages.success(request, _("Your listing is saved."))
         return redirect("profile:dashboard")
     return render(request, "therapists/profile_edit.html", {"form": form, "therapist": therapist})
