@@ -112,3 +112,14 @@ def test_it_serves_pages_and_records_edits_while_redis_is_full(
     # Redis takes writes again: the edit it missed is recorded, so the old page is gone.
     assert fetch(live_server, profile)[0] == 404
     assert content_version() != version
+
+
+def test_it_leaves_a_dead_cache_alone_for_a_while_after_it_failed(
+    client, seeded, dead_cache, caplog
+):
+    """One refused connection, then the next requests go straight to the database."""
+    for _ in range(3):
+        assert client.get("/therapists/steven-su/").status_code == 200
+    failures = [record for record in caplog.records if record.name == "directory.cache"]
+    assert len(failures) == 1
+    assert "Connection" in failures[0].getMessage()
