@@ -18,7 +18,7 @@ class ModalityListView(ListView):
 
 
 class ModalityDetailView(DetailView):
-    page_cache_params = frozenset()  # staff, who preview, are signed in: never cached
+    page_cache_params = frozenset()  # cacheable; a staff preview has a session, so never is
     template_name = "modalities/modality_detail.html"
     context_object_name = "modality"
 

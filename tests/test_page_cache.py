@@ -170,6 +170,11 @@ def test_it_stores_no_page_for_junk_values_of_known_parameters(
         fetch(live_server, f"/therapists/?radius={'0' * (n + 1)}5")
         fetch(live_server, f"/therapists/?state=Z{n}")  # an error message on the page
         fetch(live_server, f"/therapists/?q=%20Su{'%20' * (n + 1)}")
+        fetch(live_server, f"/therapists/?q=Su{n}")  # free text: a copy per search otherwise
+        fetch(
+            live_server,
+            f"/therapists/?modality={'&modality='.join(['interpersonal-therapy'] * (n + 2))}",
+        )
         fetch(live_server, f"/sitemap.xml?p=0{n}")
     assert redis_server.entries() == []
 

@@ -19,7 +19,8 @@ def written(value):
         return ["on"]
     if not value:
         return []
-    return [str(item) for item in value] if isinstance(value, list) else [str(value)]
+    # Each value once: modality=a&modality=a is not worth a copy of its own.
+    return sorted({str(item) for item in value}) if isinstance(value, list) else [str(value)]
 
 
 class KnownCountPaginator(Paginator):
@@ -81,6 +82,8 @@ class TherapistListView(FilterView):
         if filterset.is_bound and not filterset.is_valid():
             return  # the page shows an error: not worth a copy
         chosen = filterset.form.cleaned_data if filterset.is_bound else {}
+        if chosen.get("q"):
+            return  # free text: each visitor's name search would be a copy of its own
         pairs = [(name, v) for name in query if name in chosen for v in written(chosen[name])]
         if query.get(self.page_kwarg) and page is not None:
             pairs.append((self.page_kwarg, str(page.number)))
