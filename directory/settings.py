@@ -145,13 +145,14 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # only a per-process memory cache, which the page and count caches leave alone: an edit
 # could not reach the other processes' copies (see modalities.versioned_cache).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# An unreachable Redis costs a request a fraction of a second, never a hang.
+REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 1}
 CACHES = {
     "default": {
         # Logs and goes on without the cache when Redis is down or full (directory.cache).
         "BACKEND": "directory.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
-        # An unreachable Redis costs a request a fraction of a second, never a hang.
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+        "OPTIONS": REDIS_OPTIONS,
     }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

@@ -68,10 +68,11 @@ class RedisServer:
         return [key for key in self.keys() if not key.endswith((b"content-version", b"healthz"))]
 
 
-def use_cache(settings, location, **options):
-    """Points the default cache at location; the setting_changed signal resets `caches`."""
+def use_cache(settings, location):
+    """Points the default cache at location, configured as production configures Redis;
+    the setting_changed signal resets `caches`."""
     settings.CACHES = {
-        "default": {"BACKEND": BACKEND, "LOCATION": location, "OPTIONS": options},
+        "default": {"BACKEND": BACKEND, "LOCATION": location, "OPTIONS": settings.REDIS_OPTIONS},
     }
     return caches["default"]
 
