@@ -9,15 +9,34 @@ class DirectoryConfig(AppConfig):
     def ready(self):
         from django.apps import apps
         from django.db.models.signals import m2m_changed, post_delete, post_save
+        from simple_history.models import HistoricalChanges
 
         from directory import checks  # noqa: F401 (registers the system checks)
         from modalities.versioned_cache import content_changed
-        from therapists.models import rows_updated
+        from therapists.models import Quote, Therapist, rows_updated
 
-        # Any change to what public pages show makes every cached page stale.
+        # Columns no public page shows: a draft waiting for review (or sent back, which is
+        # an update() and sends nothing) and the account that may edit a listing.
+        private_fields = {Quote: frozenset(Quote.DRAFT_FIELDS), Therapist: frozenset({"user"})}
+
+        def saved(sender, update_fields=None, **kwargs):
+            private = private_fields.get(sender._meta.concrete_model, frozenset())
+            if update_fields is None or not update_fields <= private:
+                content_changed(**kwargs)
+
+        def links_changed(action, **kwargs):
+            if action.startswith("post_"):
+                content_changed(**kwargs)
+
+        # A change to what public pages show makes every cached page stale (once it
+        # commits; see content_changed). History rows only shadow such a change.
         for app_label in ("modalities", "therapists"):
             for model in apps.get_app_config(app_label).get_models():
-                post_save.connect(content_changed, sender=model, weak=False)
+                if issubclass(model, HistoricalChanges):
+                    continue
+                post_save.connect(saved, sender=model, weak=False)
                 post_delete.connect(content_changed, sender=model, weak=False)
-        m2m_changed.connect(content_changed, weak=False)
+                for field in model._meta.local_many_to_many:
+                    through = field.remote_field.through
+                    m2m_changed.connect(links_changed, sender=through, weak=False)
         rows_updated.connect(content_changed, weak=False)

@@ -1,38 +1,57 @@
 """Whole-page caching for anonymous visitors, invalidated by any edit of the content.
 
-Anonymous GETs of public pages are served from the cache (Redis when REDIS_URL is set, so
-every app server shares it). Any change to the directory's data moves a content version
-that is part of every key, so the next visitor sees the change at once. Requests that
-carry a session (a signed-in therapist or curator) are never cached nor served from cache.
+Only views that declare it are cached (modalities.versioned_cache.cacheable_page, or a
+view class's `page_cache_params`), and only in a cache every process shares. The key is
+the scheme, host, path, date and content version, plus the non-empty values of the GET
+parameters the view declares, sorted: any other parameter (utm_source and the like) is no
+reason for a new copy. A view with parameters reports the canonical ones its valid page
+used, and the page is stored only when they are exactly the request's, so neither junk
+parameters nor junk or oddly written values of known ones ever fill the cache. Requests
+that carry a session (a signed-in therapist or curator) are never cached nor served from
+cache.
 """
 
 from django.conf import settings
-from django.core.cache import caches
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from modalities.versioned_cache import versioned_key
+from modalities.versioned_cache import shared_cache, versioned_key
 
-# Pages for people who are signing in or signed in, and the health check: never cached.
-PRIVATE_PREFIXES = ("/admin/", "/accounts/", "/profile/", "/healthz")
 KEPT_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag")
 
 
-def page_cache():
-    return caches[settings.PAGE_CACHE_ALIAS]
+def declared_params(request):
+    """The GET parameters the view declares it reads, or None if its pages are not cacheable."""
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return None
+    view = getattr(match.func, "view_class", match.func)
+    return getattr(view, "page_cache_params", None)
 
 
-def _cacheable_request(request):
-    return (
-        settings.PAGE_CACHE_SECONDS > 0
-        and request.method in ("GET", "HEAD")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and not request.path.startswith(PRIVATE_PREFIXES)
+def query_pairs(request, names=None):
+    """The query's (name, value) pairs, sorted, without empty values; only `names` if given."""
+    return sorted(
+        (name, value)
+        for name, values in request.GET.lists()
+        if names is None or name in names
+        for value in values
+        if value
     )
 
 
-def _key(request):
+def page_key(request, params):
     # The date is part of the key because the directory's fair order changes daily.
-    return versioned_key("page", timezone.localdate(), request.get_host(), request.get_full_path())
+    return versioned_key(
+        "page",
+        request.scheme,
+        request.get_host(),
+        request.path,
+        timezone.localdate(),
+        query_pairs(request, params),
+    )
 
 
 class AnonymousPageCacheMiddleware:
@@ -40,21 +59,35 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not _cacheable_request(request):
+        params = self.cacheable_params(request)
+        key = None if params is None else page_key(request, params)
+        if key is None:
             return self.get_response(request)
-        key = _key(request)
-        cached = page_cache().get(key)
+        cached = shared_cache().get(key)
         if cached is not None:
             return _rebuild(*cached)
         response = self.get_response(request)
-        if _cacheable_response(response):
+        # A view that reads parameters may echo the whole query (pagination links keep it),
+        # so its page is stored only when every parameter is one it used, written as it would.
+        expected = query_pairs(request) if params else []
+        used = getattr(request, "page_cache_params_used", [])
+        if used == expected and _cacheable_response(response):
             headers = {name: response[name] for name in KEPT_HEADERS if name in response}
-            page_cache().set(
+            shared_cache().set(
                 key,
                 (response.status_code, response.content, headers),
                 timeout=settings.PAGE_CACHE_SECONDS,
             )
         return response
+
+    def cacheable_params(self, request):
+        if (
+            settings.PAGE_CACHE_SECONDS > 0
+            and request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        ):
+            return declared_params(request)
+        return None
 
 
 def _cacheable_response(response):
@@ -68,6 +101,4 @@ def _cacheable_response(response):
 
 
 def _rebuild(status, content, headers):
-    from django.http import HttpResponse
-
     return HttpResponse(content, status=status, headers=headers)

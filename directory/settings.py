@@ -166,19 +166,28 @@ STORAGES = {
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
-# Redis when REDIS_URL is set, so every app server shares one cache; memory otherwise.
+# Redis when REDIS_URL is set: one cache that every process and server shares. Without it
+# only a per-process memory cache, which the page and count caches leave alone: an edit
+# could not reach the other processes' copies (see modalities.versioned_cache).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# An unreachable Redis costs a request a fraction of a second, never a hang.
+REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 1}
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        # Logs and goes on without the cache when Redis is down or full (directory.cache).
+        "BACKEND": "directory.cache.ResilientRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": REDIS_OPTIONS,
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 PAGE_CACHE_ALIAS = "default"
-# How long an anonymous page may be served from the cache; 0 turns the cache off. Edits
-# invalidate pages at once, so this bounds only memory, not staleness.
+# How long an anonymous page may be served from the shared cache; 0 turns the cache off.
+# Edits invalidate pages at once, so this bounds only memory, not staleness.
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 600)
 # Facet and specialist counts, cached per filter combination until any content changes;
-# 0 computes them on every request.
+# 0 computes them on every request (as does having no REDIS_URL).
 COUNT_CACHE_SECONDS = envint("COUNT_CACHE_SECONDS", 600)
 
 # A license verification is trusted for this many months, then shows in the re-check list.

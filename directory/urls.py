@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.sitemaps import views as sitemaps_views
 from django.urls import include, path
 
 from directory import views
@@ -15,18 +14,15 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     # An index of sections, each in pages of at most Sitemap.limit (50,000) URLs: the most
-    # one sitemap file may hold.
+    # one sitemap file may hold. Both views are cached by the page cache, keyed by ?p=.
     path(
         "sitemap.xml",
-        sitemaps_views.index,
+        views.sitemap_index,
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),
     path(
-        "sitemap-<section>.xml",
-        sitemaps_views.sitemap,
-        {"sitemaps": SITEMAPS},
-        name="sitemap_section",
+        "sitemap-<section>.xml", views.sitemap_page, {"sitemaps": SITEMAPS}, name="sitemap_section"
     ),
     path("modalities/", include("modalities.urls")),
     path("therapists/", include("therapists.urls")),

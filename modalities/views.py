@@ -9,6 +9,7 @@ from modalities.versioned_cache import remember
 
 
 class ModalityListView(ListView):
+    page_cache_params = frozenset()  # cacheable, and reads no GET parameter
     template_name = "modalities/modality_list.html"
     context_object_name = "modalities"
     queryset = Modality.objects.published().annotate(
@@ -17,6 +18,7 @@ class ModalityListView(ListView):
 
 
 class ModalityDetailView(DetailView):
+    page_cache_params = frozenset()  # cacheable; a staff preview has a session, so never is
     template_name = "modalities/modality_detail.html"
     context_object_name = "modality"
 

@@ -10,6 +10,9 @@ from django.core.management import call_command
 from django.utils.text import slugify
 
 from modalities.models import Concern, Modality
+
+# The cache tests' fixtures: a real Redis on a free port, and a cache where nothing listens.
+from tests.redis_server import dead_cache, redis_cache, redis_server  # noqa: F401
 from therapists.models import City, Credential, License, Location, Quote, Therapist
 
 SEED = Path(__file__).resolve().parent.parent / "fixtures" / "seed" / "ipt-modality-page.txt"

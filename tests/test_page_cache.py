@@ -1,14 +1,19 @@
 """Anonymous pages come from the cache until anything they show changes."""
 
+import os
+import subprocess
+import sys
+
 import pytest
-from django.contrib.auth.models import User
-from django.core.cache import cache
-from django.db import connection
+from django.contrib.auth.models import Group, User
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from modalities.versioned_cache import content_version, remember
 from tests.conftest import admin_form_data, page_text
+from tests.redis_server import fetch
 from therapists.models import Quote, Therapist
 
 IPT_PAGE = "/modalities/interpersonal-therapy/"
@@ -16,11 +21,9 @@ PASSWORD = "a-long-enough-fictional-passphrase"
 
 
 @pytest.fixture
-def cached(settings, seeded):
-    settings.PAGE_CACHE_SECONDS = 600
-    cache.clear()
-    yield
-    cache.clear()
+def cached(transactional_db, seeded, redis_cache):
+    """The page and count caches on, in a real Redis every process would share; edits
+    commit, as they do on the site, so they invalidate (on commit)."""
 
 
 @pytest.fixture
@@ -123,10 +126,9 @@ def test_it_never_caches_a_match_result(client, cached):
 
 
 def test_it_reuses_facet_counts_until_the_content_changes(
-    client, settings, seeded, django_assert_num_queries
+    client, settings, cached, django_assert_num_queries
 ):
-    settings.COUNT_CACHE_SECONDS = 600
-    cache.clear()
+    settings.PAGE_CACHE_SECONDS = 0
     client.get("/therapists/", {"state": "CA"})
     # the vocabulary, the page of therapists, their licenses and locations: no counting
     with django_assert_num_queries(4):
@@ -135,4 +137,169 @@ def test_it_reuses_facet_counts_until_the_content_changes(
     Therapist.objects.filter(slug="steven-su").update(is_listed=False)  # no signal: unseen
     Therapist.objects.get(slug="jenny-moon").save()  # a signal: every count is stale
     assert "5 therapists" in page_text(client.get("/therapists/", {"state": "CA"}))
-    cache.clear()
+
+
+def test_it_never_caches_the_health_check(client, cached, redis_server):
+    assert client.get("/healthz").status_code == 200
+    assert redis_server.entries() == []
+
+
+# Keys: validated, normalised parameters only -------------------------------------------
+
+
+def test_it_stores_one_page_for_400_junk_query_strings(live_server, cached, redis_server):
+    for n in range(400):
+        assert fetch(live_server, f"/therapists/steven-su/?utm_source=x{n}")[0] == 200
+    assert len(redis_server.entries()) == 1
+
+
+def test_it_stores_a_listing_once_whatever_noise_or_order_its_address_carries(
+    live_server, cached, settings, redis_server
+):
+    settings.COUNT_CACHE_SECONDS = 0  # count only pages
+    for n in range(20):
+        assert fetch(live_server, f"/therapists/?state=CA&utm_source=x{n}")[0] == 200
+    for address in ["?state=CA", "?q=&state=CA&near=", "?state=CA&telehealth=on"]:
+        assert fetch(live_server, "/therapists/" + address)[0] == 200
+    assert fetch(live_server, "/therapists/?telehealth=on&state=CA&utm_source=y")[0] == 200
+    assert len(redis_server.entries()) == 2
+
+
+def test_it_stores_no_page_for_junk_values_of_known_parameters(
+    live_server, cached, settings, redis_server
+):
+    settings.COUNT_CACHE_SECONDS = 0
+    for n in range(5):
+        fetch(live_server, f"/therapists/?telehealth=x{n}")
+        fetch(live_server, f"/therapists/?page={'0' * (n + 1)}1")
+        fetch(live_server, f"/therapists/?radius={'0' * (n + 1)}5")
+        fetch(live_server, f"/therapists/?state=Z{n}")  # an error message on the page
+        fetch(live_server, f"/therapists/?q=%20Su{'%20' * (n + 1)}")
+        fetch(live_server, f"/therapists/?q=Su{n}")  # free text: a copy per search otherwise
+        fetch(
+            live_server,
+            f"/therapists/?modality={'&modality='.join(['interpersonal-therapy'] * (n + 2))}",
+        )
+        fetch(live_server, f"/sitemap.xml?p=0{n}")
+    assert redis_server.entries() == []
+
+
+def test_it_serves_either_order_of_the_same_filters_from_one_copy(
+    client, cached, django_assert_num_queries
+):
+    client.get("/therapists/", {"state": "CA", "modality": ["interpersonal-therapy"]})
+    with django_assert_num_queries(0):
+        again = client.get("/therapists/?modality=interpersonal-therapy&utm_medium=x&state=CA")
+    assert "6 therapists" in page_text(again)
+
+
+def test_it_caches_http_and_https_separately(client, cached):
+    assert "Sitemap: http://testserver/" in client.get("/robots.txt").content.decode()
+    assert "Sitemap: https://testserver/" in client.get("/robots.txt", secure=True).content.decode()
+    client.get("/therapists/steven-su/")
+    secure = client.get("/therapists/steven-su/", secure=True).content.decode()
+    assert '"url": "https://testserver/therapists/steven-su/"' in secure
+
+
+# Invalidation: after commit, and only for what the public sees --------------------------
+
+
+def test_it_moves_the_content_version_only_when_the_edit_commits(cached):
+    before = content_version()
+    with transaction.atomic():
+        Therapist.objects.get(slug="steven-su").save()
+        assert content_version() == before
+    assert content_version() != before
+
+
+def test_it_never_stores_a_page_read_before_the_edit_committed(live_server, cached, redis_server):
+    profile = "/therapists/steven-su/"
+    with transaction.atomic():
+        therapist = Therapist.objects.get(slug="steven-su")
+        therapist.is_listed = False
+        therapist.save()
+        # Another connection still reads the committed row (on PostgreSQL) and may cache it.
+        fetch(live_server, profile)
+    assert fetch(live_server, profile)[0] == 404
+
+
+def assert_pages_kept(client, change):
+    client.get(IPT_PAGE)
+    before = content_version()
+    change()
+    assert content_version() == before
+
+
+def test_it_keeps_cached_pages_when_an_account_joins_a_group(client, cached, staff):
+    group = Group.objects.create(name="Curators")
+    assert_pages_kept(client, lambda: staff.groups.add(group))
+
+
+def test_it_keeps_cached_pages_when_a_draft_is_submitted_withdrawn_or_sent_back(
+    client, cached, staff
+):
+    quote = Quote.objects.get(therapist__slug="steven-su")
+    assert_pages_kept(client, lambda: quote.submit("A draft no visitor sees."))
+    assert_pages_kept(client, quote.withdraw)
+    quote.submit("A draft staff send back.")
+    assert_pages_kept(
+        client, lambda: Quote.objects.filter(pk=quote.pk).send_back(staff, "Too long.")
+    )
+
+
+def test_it_keeps_cached_pages_when_an_account_is_linked_to_a_listing(client, cached):
+    therapist = Therapist.objects.get(slug="steven-su")
+    therapist.user = User.objects.create_user("su@example.org", "su@example.org", PASSWORD)
+    assert_pages_kept(client, lambda: therapist.save(update_fields=["user"]))
+
+
+def test_it_empties_the_cache_when_a_listings_modalities_change(client, cached):
+    therapist = Therapist.objects.get(slug="steven-su")
+    client.get(IPT_PAGE)
+    before = content_version()
+    therapist.modalities.clear()
+    assert content_version() != before
+
+
+# Only a cache every process shares -----------------------------------------------------
+
+
+@pytest.fixture
+def memory_cache(settings, seeded):
+    """Caching asked for, but in this process's memory only: what no REDIS_URL gives."""
+    settings.PAGE_CACHE_SECONDS = 600
+    settings.COUNT_CACHE_SECONDS = 600
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def test_it_caches_no_page_in_a_single_processes_memory(client, memory_cache):
+    client.get(IPT_PAGE)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(IPT_PAGE).status_code == 200
+    assert len(queries) > 0
+
+
+def test_it_counts_afresh_without_a_cache_shared_between_processes(memory_cache):
+    computed = []
+    for _ in range(2):
+        remember("test-count", [1], lambda: computed.append(1) or len(computed))
+    assert computed == [1, 1]
+
+
+def test_it_caches_in_memory_only_without_redis_url():
+    """The settings without REDIS_URL: a memory cache, which the page cache then leaves alone."""
+    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    code = (
+        "import django; django.setup();"
+        "from django.core.cache import caches;"
+        "from modalities.versioned_cache import shared_cache;"
+        "print(type(caches['default']).__name__, shared_cache())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "DJANGO_SETTINGS_MODULE": "directory.settings", "DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split()[-2:] == ["LocMemCache", "None"]

@@ -48,7 +48,8 @@ def test_it_offers_search_by_modality_and_city_on_the_home_page(
 def test_it_reports_health_while_the_database_answers(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.content == b"ok\n"
+    # Without REDIS_URL (as in tests) there is no shared cache, and the body says so.
+    assert response.content == b"ok\ndatabase: ok\ncache: off (not shared between processes)\n"
     assert "no-cache" in response["Cache-Control"]
 
 

@@ -48,7 +48,7 @@ def edit_profile(request):
     therapist = own_listing(request)
     form = ProfileForm(request.POST or None, instance=therapist)
     if form.is_valid():
-        with transaction.atomic():
+        with transaction.atomic():  # the row and its modalities and concerns, or nothing
             therapist = form.save(commit=False)
             therapist.accepting_confirmed_on = timezone.localdate()
             # Only the form's own columns: a staff change made meanwhile (an unlisting)

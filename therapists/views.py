@@ -5,11 +5,22 @@ from django.http import Http404
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
+from modalities.versioned_cache import used_params
 from therapists.facets import load_vocabulary
 from therapists.filters import TherapistFilter
 from therapists.listing import ListingPage
 from therapists.models import License, Location, Quote, Therapist
 from therapists.terms import profile_terms
+
+
+def written(value):
+    """A valid filter value as the directory's own links write it (a ticked box sends "on")."""
+    if value is True:
+        return ["on"]
+    if not value:
+        return []
+    # Each value once: modality=a&modality=a is not worth a copy of its own.
+    return sorted({str(item) for item in value}) if isinstance(value, list) else [str(value)]
 
 
 class KnownCountPaginator(Paginator):
@@ -21,6 +32,8 @@ class KnownCountPaginator(Paginator):
 
 
 class TherapistListView(FilterView):
+    # The page cache keys the listing by these (directory.page_cache).
+    page_cache_params = frozenset([*TherapistFilter.base_filters, "page"])
     filterset_class = TherapistFilter
     queryset = Therapist.objects.listed().with_signature()
     paginate_by = settings.DIRECTORY_PAGE_SIZE
@@ -60,7 +73,21 @@ class TherapistListView(FilterView):
         context = super().get_context_data(**kwargs)  # paginates, so it sets page_missing
         context["page_missing"] = self.page_missing
         context["listing"] = ListingPage(self.filterset, self.request)
+        self.report_params(context["page_obj"])
         return context
+
+    def report_params(self, page):
+        """Tells the page cache what this page was built from, if the filters were valid."""
+        filterset, query = self.filterset, self.request.GET
+        if filterset.is_bound and not filterset.is_valid():
+            return  # the page shows an error: not worth a copy
+        chosen = filterset.form.cleaned_data if filterset.is_bound else {}
+        if chosen.get("q"):
+            return  # free text: each visitor's name search would be a copy of its own
+        pairs = [(name, v) for name in query if name in chosen for v in written(chosen[name])]
+        if query.get(self.page_kwarg) and page is not None:
+            pairs.append((self.page_kwarg, str(page.number)))
+        used_params(self.request, pairs)
 
 
 class LandingPageView(TherapistListView):
@@ -84,6 +111,7 @@ class LandingPageView(TherapistListView):
 
 
 class TherapistDetailView(DetailView):
+    page_cache_params = frozenset()  # cacheable, and reads no GET parameter
     template_name = "therapists/therapist_detail.html"
     context_object_name = "therapist"
     queryset = Therapist.objects.listed().prefetch_related(
