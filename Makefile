@@ -25,9 +25,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --silent
 	touch $@
 
-# The whole suite, browser tests included (scripts/ensure_browser.sh sets up their Chromium
-# first, or says how): SQLite by default, PostgreSQL when DATABASE_URL is set.
+# The whole suite, browser tests included (scripts/ensure_redis.sh and ensure_browser.sh set
+# up redis-server and Chromium first, or say how): SQLite by default, PostgreSQL when
+# DATABASE_URL is set.
 test: install node_modules/.package-lock.json
+	bash scripts/ensure_redis.sh
 	PLAYWRIGHT=$(BIN)/playwright bash scripts/ensure_browser.sh
 	$(BIN)/pytest
 

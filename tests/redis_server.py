@@ -4,6 +4,7 @@ Never the machine's Redis on 6379, which other work on this machine may be using
 real-HTTP helper the cache tests use against pytest-django's live server.
 """
 
+import shutil
 import socket
 import subprocess
 import time
@@ -14,7 +15,8 @@ import pytest
 import redis
 from django.core.cache import caches
 
-REDIS_SERVER = "/usr/bin/redis-server"
+# scripts/ensure_redis.sh (run by make test) installs it where it is missing.
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 BACKEND = "directory.cache.ResilientRedisCache"
 
 

@@ -180,7 +180,7 @@ def test_it_stores_no_page_for_junk_values_of_known_parameters(
             live_server,
             f"/therapists/?modality={'&modality='.join(['interpersonal-therapy'] * (n + 2))}",
         )
-        fetch(live_server, f"/sitemap.xml?p=0{n}")
+        fetch(live_server, f"/sitemap-therapists.xml?p=0{n}")
     assert redis_server.entries() == []
 
 
@@ -243,7 +243,9 @@ def test_it_keeps_cached_pages_when_a_draft_is_submitted_withdrawn_or_sent_back(
     assert_pages_kept(client, quote.withdraw)
     quote.submit("A draft staff send back.")
     assert_pages_kept(
-        client, lambda: Quote.objects.filter(pk=quote.pk).send_back(staff, "Too long.")
+        client, lambda: Quote.objects.filter(pk=quote.pk).send_back(
+            staff, "Too long.", {quote.pk: quote.draft_version}
+        )
     )
 
 
