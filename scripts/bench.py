@@ -85,7 +85,8 @@ def free_port():
 
 
 def redis_url():
-    """The local Redis, if one answers: the warm run then shares one cache between workers."""
+    """The local Redis, if one answers: the cached runs share it between workers (without
+    a shared cache the site caches nothing, so those runs then measure the cold path)."""
     try:
         with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
             return "redis://127.0.0.1:6379/3"
@@ -267,7 +268,7 @@ def main():
         f"- gunicorn, 2 sync workers; wrk, 2 threads, {args.connections} connections, "
         f"{args.duration} s per page and mode. Cold: no cache at all. Counts cached: "
         f"facet and specialist counts from the cache, pages rendered. Warm: whole pages "
-        f"cached too ({'Redis' if redis_url() else 'local memory'}).\n\n{table}\n"
+        f"cached too ({'Redis' if redis_url() else 'no Redis: nothing cached'}).\n\n{table}\n"
     )
     output = Path(args.output)
     if not output.exists():
