@@ -5,9 +5,16 @@ from django.urls import include, path
 from directory import views
 from directory.sitemaps import SITEMAPS
 from therapists import match_views
-from therapists.forms import EmailLoginForm, InviteeAwarePasswordResetForm
+from therapists.forms import (
+    AdminLoginForm,
+    BoundedPasswordChangeForm,
+    BoundedSetPasswordForm,
+    EmailLoginForm,
+    InviteeAwarePasswordResetForm,
+)
 
 handler500 = "directory.views.server_error"
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -38,6 +45,33 @@ urlpatterns = [
         auth_views.PasswordResetView.as_view(form_class=InviteeAwarePasswordResetForm),
         name="password_reset",
     ),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Django's other auth views, spelled out (not included) so that each is served once,
+    # with forms whose password fields are bounded too.
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(form_class=BoundedPasswordChangeForm),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path(
+        "accounts/password_reset/done/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=BoundedSetPasswordForm),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -39,10 +39,12 @@ def served_by_urls(patterns=None):
         elif isinstance(pattern, URLPattern):
             view = getattr(pattern.callback, "view_class", None)
             initkwargs = getattr(pattern.callback, "view_initkwargs", {})
-            for attr in ("form_class", "authentication_form"):
+            # As LoginView.get_form_class() picks: authentication_form, else form_class.
+            for attr in ("authentication_form", "form_class"):
                 form_class = initkwargs.get(attr) or getattr(view, attr, None)
                 if form_class is not None:
                     yield form_class
+                    break
 
 
 def admin_forms(request):
@@ -99,8 +101,8 @@ def test_it_bounds_the_length_of_every_text_field_of_every_form(superuser_reques
     for form_name, fields in every_form(superuser_request):
         for name, field in text_fields(fields):
             seen.add(f"{form_name}.{name}")
-            # Django's password inputs never show a value back and are not ours to change.
-            if isinstance(field.widget, forms.PasswordInput):
+            # The admin's user-management forms (superusers only) keep Django's own.
+            if isinstance(field.widget, forms.PasswordInput) and form_name.startswith("admin "):
                 continue
             if field.max_length is None:
                 unbounded.append(f"{form_name}.{name} ({type(field).__name__})")
@@ -153,3 +155,12 @@ def test_it_still_shows_back_a_value_within_the_bound(seeded, client):
     assert 'value="Fictional Name"' in response.content.decode()
     assert 'value="00000"' in response.content.decode()
     assert "We could not find the ZIP code “00000”" in page_text(response)
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/admin/login/"])
+def test_it_refuses_a_100_kb_password_at_sign_in_with_a_clear_error(seeded, client, path):
+    response = client.post(path, {"username": "someone@example.org", "password": HUGE})
+
+    assert response.status_code == 200
+    assert "Ensure this value has at most 1024 characters" in page_text(response)
+    assert HUGE not in response.content.decode()

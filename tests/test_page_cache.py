@@ -243,9 +243,10 @@ def test_it_keeps_cached_pages_when_a_draft_is_submitted_withdrawn_or_sent_back(
     assert_pages_kept(client, quote.withdraw)
     quote.submit("A draft staff send back.")
     assert_pages_kept(
-        client, lambda: Quote.objects.filter(pk=quote.pk).send_back(
+        client,
+        lambda: Quote.objects.filter(pk=quote.pk).send_back(
             staff, "Too long.", {quote.pk: quote.draft_version}
-        )
+        ),
     )
 
 

@@ -1,11 +1,18 @@
+import copy
 from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
@@ -14,8 +21,38 @@ from therapists.invitations import in_use
 from therapists.models import QUOTE_MAX_LENGTH, Therapist
 
 BIO_MAX_LENGTH = Therapist._meta.get_field("bio").max_length
+# Far beyond any passphrase: for the fields of Django's own forms that have no bound.
+TEXT_MAX_LENGTH = 1024
 
 
+def bounded(form_class):
+    """Class decorator for Django's auth forms: each text field without a length bound (the
+    passwords) gets one, as every other field has. Copies, so Django's forms stay as they are."""
+    for name, field in form_class.base_fields.items():
+        if isinstance(field, forms.CharField) and field.max_length is None:
+            field = form_class.base_fields[name] = copy.deepcopy(field)
+            field.max_length = TEXT_MAX_LENGTH
+            field.validators.append(MaxLengthValidator(TEXT_MAX_LENGTH))
+            field.widget.attrs["maxlength"] = str(TEXT_MAX_LENGTH)
+    return form_class
+
+
+@bounded
+class BoundedSetPasswordForm(SetPasswordForm):
+    pass
+
+
+@bounded
+class BoundedPasswordChangeForm(PasswordChangeForm):
+    pass
+
+
+@bounded
+class AdminLoginForm(AdminAuthenticationForm):
+    pass
+
+
+@bounded
 class EmailLoginForm(AuthenticationForm):
     """Therapists' accounts are named by their email address; case does not matter."""
 
