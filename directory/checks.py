@@ -19,3 +19,18 @@ def check_email_backend(app_configs, **kwargs):
             id="directory.W001",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def check_trusted_proxies(app_configs, **kwargs):
+    """Behind a proxy that names no trusted address, every visitor is counted as the proxy."""
+    if not settings.BEHIND_TLS_PROXY or settings.TRUSTED_PROXIES:
+        return []
+    return [
+        Warning(
+            "BEHIND_TLS_PROXY is on but TRUSTED_PROXIES is empty: sign-in protection counts "
+            "every visitor as the proxy's address, so fifty failures anywhere pause everyone.",
+            hint="Set TRUSTED_PROXIES to the proxy's address as gunicorn sees it.",
+            id="directory.W002",
+        )
+    ]

@@ -273,3 +273,16 @@ def test_it_still_answers_a_reset_for_a_paused_account_as_for_an_unknown_one(acc
     assert [m.to for m in mailoutbox] == [[EMAIL]]
     assert known.redirect_chain == unknown.redirect_chain
     assert page_text(known) == page_text(unknown)
+
+
+def test_it_warns_in_the_deploy_check_behind_a_proxy_with_no_trusted_address(settings):
+    from directory.checks import check_trusted_proxies
+
+    settings.BEHIND_TLS_PROXY = True
+    settings.TRUSTED_PROXIES = []
+    assert [warning.id for warning in check_trusted_proxies(None)] == ["directory.W002"]
+    settings.TRUSTED_PROXIES = [ipaddress.ip_network("127.0.0.1")]
+    assert check_trusted_proxies(None) == []
+    settings.BEHIND_TLS_PROXY = False
+    settings.TRUSTED_PROXIES = []
+    assert check_trusted_proxies(None) == []
