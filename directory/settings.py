@@ -238,6 +238,8 @@ AXES_CLIENT_IP_CALLABLE = "directory.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "directory.security.locked_out"
 # Failed attempts are kept until their cool-off ends; successful sign-ins are not logged.
 AXES_DISABLE_ACCESS_LOG = True
+# No "AXES: BEGIN ..." banner on every start: `check --deploy` prints nothing but its verdict.
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,
