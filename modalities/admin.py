@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from modalities.forms import ConcernAdminForm, ModalityAdminForm, own_columns
+from modalities.forms import ConcernAdminForm, ModalityAdminForm
 from modalities.models import AgeGroup, Concern, Format, Modality, Reference
 
 
@@ -40,14 +40,15 @@ class WordDiffContextHelper(HistoricalRecordContextHelper):
 
 
 class SavesOwnFieldsAdmin:
-    """A change saves only the columns its form shows (and those save_model sets, named in
-    also_saves), so a column changed elsewhere meanwhile is not written back as it was."""
+    """A change saves only the columns its user changed (the form is a SavesOwnChanges), and
+    those save_model sets, named in also_saves: a column changed elsewhere meanwhile is not
+    written back as it was."""
 
     also_saves = []
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save(update_fields=[*own_columns(form), *self.also_saves])
+            obj.save(update_fields=[*form.changed_columns(), *self.also_saves])
         else:
             super().save_model(request, obj, form, change)
 
@@ -58,8 +59,21 @@ class CuratedHistoryAdmin(SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # Restoring a version saves through the same stale-edit check, which locks the row.
+        request.restoring_version = True
         with transaction.atomic():
             return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if getattr(request, "restoring_version", False):
+            # A restore writes the whole version: its form shows the old values, so "left
+            # alone" would otherwise mean "not restored".
+            return type(form.__name__, (form,), {"own_changes": restores_everything})
+        return form
+
+
+def restores_everything(form):
+    return set(form.model_field_names())
 
 
 @admin.register(Concern)
@@ -101,7 +115,10 @@ class ModalityAdmin(SavesOwnFieldsAdmin, CuratedHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["name", "abbreviation", "slug", "is_published", "overview"]}),
         ("Facts", {"fields": ["typical_length", "formats", "age_groups", "concerns"]}),
-        (None, {"fields": ["based_on_version", "reviewed_on", "created_at", "updated_at"]}),
+        (
+            None,
+            {"fields": ["based_on_version", "shown_as", "reviewed_on", "created_at", "updated_at"]},
+        ),
     ]
 
     def save_model(self, request, obj, form, change):

@@ -1,25 +1,19 @@
-"""Forms that lose nothing: each saves only what it showed, and staff forms refuse to save
-over a change made after they were opened. The mixins live here, in the lowest app, so
-every app's forms can use them."""
+"""Forms that lose nothing: each saves only the fields its user changed, and staff forms
+refuse to save over a change made after they were opened. The mixins live here, in the
+lowest app, so every app's forms can use them."""
 
+import hashlib
+import json
 from typing import NamedTuple
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import formats
+from django.forms.models import model_to_dict
+from django.utils import formats, timezone
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from modalities.models import Concern, Modality
-
-
-def own_columns(form):
-    """The model columns a ModelForm shows, plus its auto_now timestamps: what its save may
-    write (save(update_fields=...)), so a column changed elsewhere meanwhile survives."""
-    return [
-        field.name
-        for field in form.instance._meta.concrete_fields
-        if field.name in form.fields or getattr(field, "auto_now", False)
-    ]
 
 
 class KeepsUnofferedRelations(forms.ModelForm):
@@ -36,21 +30,115 @@ class KeepsUnofferedRelations(forms.ModelForm):
         super()._save_m2m()
 
 
+def as_text(value):
+    """A field's value as a form shows or sends it, written one way (ids as text, lists in
+    any order, a browser's CRLF line ends as LF)."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple | set):
+        return "\x1f".join(sorted(as_text(item) for item in value))
+    return str(value).replace("\r\n", "\n").strip()
+
+
+def fingerprint(value):
+    return hashlib.sha256(as_text(value).encode()).hexdigest()[:16]
+
+
+class SavesOwnChanges(forms.ModelForm):
+    """Knows which fields its user changed, and saves only those.
+
+    The form carries a fingerprint of each field as it showed it (`shown_as`); a field whose
+    sent value matches is one its user left alone, so the save does not write it back, and a
+    change made meanwhile by someone else (staff, the therapist, another curator) survives.
+    Save with update_fields=form.changed_columns(); save_m2m() writes only changed relations.
+    """
+
+    shown_as = forms.CharField(widget=forms.HiddenInput, required=False, max_length=10_000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["shown_as"] = json.dumps(self.fingerprints(self.instance))
+
+    def model_field_names(self):
+        opts = self.instance._meta
+        return [
+            f.name for f in [*opts.concrete_fields, *opts.many_to_many] if f.name in self.fields
+        ]
+
+    def stored_values(self, instance):
+        """What an unbound form shows of this row, field by field."""
+        names = self.model_field_names()
+        initial = model_to_dict(instance, fields=names)
+        return {name: self.fields[name].prepare_value(initial.get(name)) for name in names}
+
+    def fingerprints(self, instance):
+        return {name: fingerprint(value) for name, value in self.stored_values(instance).items()}
+
+    def shown(self):
+        """{field: fingerprint} as the form was shown, or None if it did not say."""
+        try:
+            shown = json.loads(self.data.get(self.add_prefix("shown_as")) or "null")
+        except (TypeError, ValueError):
+            return None
+        return shown if isinstance(shown, dict) else None
+
+    def own_changes(self):
+        """The fields its user changed from what the form showed; all if it cannot tell."""
+        shown = self.shown()
+        names = self.model_field_names()
+        if shown is None or not self.instance.pk:
+            return set(names)
+        return {name for name in names if shown.get(name) != fingerprint(self[name].value())}
+
+    def changed_columns(self):
+        """The columns a save of this form may write: those changed, and auto_now stamps."""
+        mine = self.own_changes()
+        return [
+            field.name
+            for field in self.instance._meta.concrete_fields
+            if field.name in mine or getattr(field, "auto_now", False)
+        ]
+
+    def _save_m2m(self):
+        mine = self.own_changes()
+        for field in self.instance._meta.many_to_many:
+            if field.name not in mine:
+                self.cleaned_data.pop(field.name, None)
+        super()._save_m2m()
+
+    def show_stored(self, name, value):
+        """Puts a stored value into the sent data, as the field's widget would have sent it."""
+        key, widget = self.add_prefix(name), self.fields[name].widget
+        if isinstance(widget, forms.MultiWidget):
+            return
+        if isinstance(value, list | tuple):
+            self.data.setlist(key, [str(item) for item in value])
+        elif isinstance(widget, forms.CheckboxInput):
+            if value:
+                self.data[key] = "on"
+            else:
+                self.data.pop(key, None)
+        else:
+            self.data[key] = "" if value is None else str(value)
+
+
 class Version(NamedTuple):
     token: str
     who: object  # who made it, where known
     when: object
 
 
-class RefusesStaleSave(forms.ModelForm):
+class RefusesStaleSave(SavesOwnChanges):
     """Refuses to save over a change made after the form was opened.
 
     The form carries a token of the version it was based on; if the row moved on since,
-    the save is refused, the other change named, and this person's text kept in the form.
-    Subclasses say what the version is (current_version).
+    the save is refused and the other change named. The form is shown again with the other
+    person's values in the fields its user left alone and its user's own changes kept, so
+    saving again writes only those. Subclasses say what the version is (current_version).
     """
 
-    # Long enough for two ISO timestamps (TherapistAdminForm), a history id for the rest.
+    # Long enough for an ISO timestamp (TherapistAdminForm), a history id for the rest.
     based_on_version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
 
     def current_version(self):
@@ -68,28 +156,42 @@ class RefusesStaleSave(forms.ModelForm):
             return cleaned_data
         # Lock the row (PostgreSQL) so two saves cannot both pass this check; the admin
         # holds the lock until its save commits.
-        type(self.instance)._default_manager.select_for_update().filter(
-            pk=self.instance.pk
-        ).exists()
+        stored = (
+            type(self.instance)._default_manager.select_for_update().filter(pk=self.instance.pk)
+        ).first()
         version = self.current_version()
-        if version and cleaned_data.get("based_on_version") != version.token:
-            # Saving again now is a deliberate choice to replace the other change.
-            self.data = self.data.copy()
-            self.data[self.add_prefix("based_on_version")] = version.token
-            raise ValidationError(
-                _(
-                    "Not saved: %(who)s changed this page at %(when)s, after you opened it. "
-                    "Your text is still in the form below. Compare it with the current "
-                    "version (open the page in a new tab, or see History), then save "
-                    "again to replace their change with yours."
-                ),
-                params={
-                    "who": version.who or _("someone"),
-                    "when": formats.localize(version.when),
-                },
-                code="stale",
-            )
-        return cleaned_data
+        if stored is None or not version or cleaned_data.get("based_on_version") == version.token:
+            return cleaned_data
+        shown, mine = self.shown() or {}, self.own_changes()
+        current = self.stored_values(stored)
+        theirs = [name for name, value in current.items() if shown.get(name) != fingerprint(value)]
+        self.data = self.data.copy()
+        for name in theirs:
+            if name not in mine:
+                self.show_stored(name, current[name])
+        # From now on the form stands for the version it shows.
+        self.data[self.add_prefix("shown_as")] = json.dumps(self.fingerprints(stored))
+        self.data[self.add_prefix("based_on_version")] = version.token
+        message = _(
+            "Not saved: %(who)s changed this page at %(when)s, after you opened it. "
+            "The form below now shows their changes, and keeps yours."
+        )
+        both = [self.fields[name].label for name in theirs if name in mine]
+        if both:
+            message += " " + _(
+                "You both changed %(both)s: the form shows your version, and saving again "
+                "replaces theirs."
+            ) % {"both": get_text_list(both, _("and"))}
+        else:
+            message += " " + _("Check the form, then save again to make your changes.")
+        raise ValidationError(
+            message,
+            params={
+                "who": version.who or _("someone"),
+                "when": formats.localize(timezone.localtime(version.when)),
+            },
+            code="stale",
+        )
 
 
 class RefusesStaleHistorySave(RefusesStaleSave):

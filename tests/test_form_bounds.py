@@ -118,7 +118,7 @@ def test_it_bounds_the_length_of_every_text_field_of_every_form(superuser_reques
         "admin Therapist.bio",
         "admin Modality.overview",
         "admin Quote.draft",
-        "admin Therapist inline Quote.review_reason",
+        "admin Therapist inline License.number",
     } <= seen
 
 

@@ -78,23 +78,27 @@ def test_it_refuses_a_staff_save_of_a_listing_opened_before_the_therapist_change
     assert status == 200
     assert f"{STALE} someone changed this page at" in refused
     assert 'value="A headline staff typed with care"' in refused
+    # The re-shown form holds the therapist's changes where staff changed nothing.
+    assert "The bio the therapist wrote." in refused
+    assert 'value="new@example.org"' in refused
 
-    # Having seen the other change, saving the re-shown form again is deliberate.
+    # Saving the re-shown form again makes the staff's change and keeps the therapist's.
     status, _location, _page = staff.submit(
         listing, refused, form_id="therapist_form", _save="Save"
     )
     assert status == 302
     therapist.refresh_from_db()
     assert therapist.headline == "A headline staff typed with care"
+    assert (therapist.bio, therapist.email) == ("The bio the therapist wrote.", "new@example.org")
 
 
-def test_it_refuses_a_staff_save_of_a_listing_whose_quote_the_therapist_changed_since(
+def test_it_keeps_a_draft_the_therapist_submitted_while_staff_had_the_listing_open(
     live_server, therapist
 ):
     staff = staff_browser(live_server)
     own = signed_in(live_server, "/accounts/login/", "editor@example.org")
     listing = change_page(therapist)
-    opened = staff.get(listing)  # the quotes are inline on the listing's page
+    opened = staff.get(listing)  # the quotes are on the listing's page, to read
 
     quote_page = "/profile/quotes/sample-modality/"
     status, _location, _page = own.submit(
@@ -105,14 +109,38 @@ def test_it_refuses_a_staff_save_of_a_listing_whose_quote_the_therapist_changed_
         action="submit",
     )
     assert status == 302
-    status, _location, refused = staff.submit(
+    status, _location, _page = staff.submit(
         listing, opened, form_id="therapist_form", pronouns="she/her", _save="Save"
     )
 
+    assert status == 302
     quote = therapist.quotes.get()
     assert (quote.draft, quote.draft_status) == ("A draft for review.", "pending")
-    assert status == 200
-    assert f"{STALE} someone changed this page at" in refused
+    assert quote.text == "Fictional live words on the approach."
+    therapist.refresh_from_db()
+    assert therapist.pronouns == "she/her"
+
+
+def test_it_keeps_a_staff_correction_made_while_the_therapist_had_their_form_open(
+    live_server, therapist
+):
+    staff = staff_browser(live_server)
+    own = signed_in(live_server, "/accounts/login/", "editor@example.org")
+    profile_form = own.get(EDIT)
+
+    status, _location, _page = staff.submit(
+        change_page(therapist),
+        staff.get(change_page(therapist)),
+        form_id="therapist_form",
+        bio="The bio as staff corrected it.",
+        _save="Save",
+    )
+    assert status == 302
+    status, _location, _page = own.submit(EDIT, profile_form, having="bio", pronouns="they/them")
+
+    assert status == 302
+    therapist.refresh_from_db()
+    assert (therapist.bio, therapist.pronouns) == ("The bio as staff corrected it.", "they/them")
 
 
 def test_it_keeps_a_staff_unlisting_made_while_the_therapist_saved_their_profile(

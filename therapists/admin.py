@@ -90,10 +90,16 @@ class LocationInline(admin.TabularInline):
 
 
 class QuoteInline(admin.StackedInline):
+    """The listing's quotes, to read: the therapist writes drafts, and the review queue,
+    which checks the draft a reviewer read, is where they go live or go back."""
+
     model = Quote
     extra = 0
-    autocomplete_fields = ["modality"]
     fields = ["modality", "text", "draft", "draft_status", "review_reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class LinkableAccountsView(AutocompleteJsonView):

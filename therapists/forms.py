@@ -13,10 +13,9 @@ from django.contrib.auth.forms import (
 )
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
-from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
-from modalities.forms import KeepsUnofferedRelations, RefusesStaleSave, Version
+from modalities.forms import KeepsUnofferedRelations, RefusesStaleSave, SavesOwnChanges, Version
 from therapists.invitations import in_use
 from therapists.models import QUOTE_MAX_LENGTH, Therapist
 
@@ -109,10 +108,10 @@ class CheckedIdsField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
 
-class ProfileForm(KeepsUnofferedRelations, forms.ModelForm):
+class ProfileForm(KeepsUnofferedRelations, SavesOwnChanges):
     """What a therapist may change of their own listing; name, slug, licenses and
-    locations stay with staff, who verify them. Save with update_fields=own_columns(form):
-    the form must not write back columns staff change (is_listed)."""
+    locations stay with staff, who verify them. Save with update_fields=changed_columns():
+    the form must not write back what staff changed meanwhile (is_listed, a corrected bio)."""
 
     phone = forms.CharField(
         label=_("Public phone"),
@@ -191,19 +190,16 @@ class ProfileForm(KeepsUnofferedRelations, forms.ModelForm):
 
 
 class TherapistAdminForm(RefusesStaleSave):
-    """The staff's listing form, refused if the listing or one of its quotes (shown inline)
-    changed after it was opened: the therapist edits both from their own pages. The admin
-    builds its fields (TherapistAdmin), so it names no model here."""
+    """The staff's listing form, refused if the listing changed after it was opened (the
+    therapist edits it from their own pages). The quotes on the page are read-only there
+    (QuoteInline), so a draft submitted meanwhile is no conflict. The admin builds its
+    fields (TherapistAdmin), so it names no model here."""
 
     def current_version(self):
-        listing_at, quotes_at = (
-            Therapist.objects.filter(pk=self.instance.pk)
-            .annotate(quotes_at=Max("quotes__updated_at"))
-            .values_list("updated_at", "quotes_at")
-            .get()
-        )
-        token = "|".join(moment.isoformat() if moment else "" for moment in (listing_at, quotes_at))
-        return Version(token, None, max(filter(None, (listing_at, quotes_at))))
+        updated_at = Therapist.objects.filter(pk=self.instance.pk).values_list(
+            "updated_at", flat=True
+        )[0]
+        return Version(updated_at.isoformat(), None, updated_at)
 
 
 class QuoteForm(forms.Form):

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from modalities.forms import own_columns
 from modalities.models import Modality
 from therapists.forms import ProfileForm, QuoteForm
 from therapists.models import QUOTE_MAX_LENGTH, Quote, Therapist
@@ -51,9 +50,10 @@ def edit_profile(request):
         with transaction.atomic():  # the row and its modalities and concerns, or nothing
             therapist = form.save(commit=False)
             therapist.accepting_confirmed_on = timezone.localdate()
-            # Only the form's own columns: a staff change made meanwhile (an unlisting)
-            # stays. updated_at moves too, so a staff form opened before is refused.
-            therapist.save(update_fields=[*own_columns(form), "accepting_confirmed_on"])
+            # Only what the therapist changed: a staff change made meanwhile (an unlisting,
+            # a corrected bio) stays. updated_at moves too, so a staff form opened before
+            # is refused.
+            therapist.save(update_fields=[*form.changed_columns(), "accepting_confirmed_on"])
             form.save_m2m()
         messages.success(request, _("Your listing is saved."))
         return redirect("profile:dashboard")
