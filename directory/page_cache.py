@@ -31,14 +31,15 @@ def declared_params(request):
     return getattr(view, "page_cache_params", None)
 
 
-def query_pairs(request, names=None):
-    """The query's (name, value) pairs, sorted, without empty values; only `names` if given."""
+def query_pairs(request, names=None, keep_empty=False):
+    """The query's (name, value) pairs, sorted, without empty values (unless keep_empty);
+    only `names` if given."""
     return sorted(
         (name, value)
         for name, values in request.GET.lists()
         if names is None or name in names
         for value in values
-        if value
+        if value or keep_empty
     )
 
 
@@ -69,8 +70,10 @@ class AnonymousPageCacheMiddleware:
         response = self.get_response(request)
         # A view that reads parameters may echo the whole query (pagination links keep it),
         # so its page is stored only when every parameter is one it used, written as it would.
-        expected = query_pairs(request) if params else []
-        used = getattr(request, "page_cache_params_used", [])
+        # Empty ones too: the page's links would carry them (issue: one canonical URL).
+        expected = query_pairs(request, keep_empty=True) if params else []
+        # Not reported means not known to be valid (an error page, say): not stored.
+        used = getattr(request, "page_cache_params_used", [] if not params else None)
         if used == expected and _cacheable_response(response):
             headers = {name: response[name] for name in KEPT_HEADERS if name in response}
             shared_cache().set(

@@ -41,8 +41,14 @@ class TherapistListView(FilterView):
     page_missing = False
 
     def filter_data(self):
-        """The GET parameters; landing pages add their city and modality from the path."""
-        return self.request.GET.copy()
+        """The GET parameters, without empty values: a field left empty, as a browser sends
+        it (modality=), means no filter. Landing pages add their city and modality."""
+        data = self.request.GET.copy()
+        for name in list(data):
+            data.setlist(name, [value for value in data.getlist(name) if value])
+            if not data.getlist(name):
+                del data[name]
+        return data
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
