@@ -164,3 +164,29 @@ def test_it_refuses_a_100_kb_password_at_sign_in_with_a_clear_error(seeded, clie
     assert response.status_code == 200
     assert "Ensure this value has at most 1024 characters" in page_text(response)
     assert HUGE not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path, field",
+    [
+        ("/accounts/login/", "username"),
+        ("/admin/login/", "username"),
+        ("/accounts/password_reset/", "email"),
+    ],
+)
+def test_it_refuses_a_100_kb_sign_in_name_or_address_without_echoing_it(
+    seeded, client, path, field
+):
+    response = client.post(path, {field: HUGE, "password": "not-this-one"})
+
+    assert response.status_code == 200
+    assert re.search(r"Ensure this value has at most \d+ characters", page_text(response))
+    assert not re.search("9{200}", response.content.decode()), "the long value came back"
+
+
+def test_it_refuses_an_admin_sign_in_name_longer_than_the_throttle_records(seeded, client):
+    # 256 characters: past what django-axes stores for a failed sign-in's name.
+    response = client.post("/admin/login/", {"username": "u" * 256, "password": "wrong"})
+
+    assert response.status_code == 200
+    assert "Ensure this value has at most 150 characters" in page_text(response)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from directory.forms import BoundedForm
+from modalities.forms import BoundedForm
 from modalities.versioned_cache import remember
 from therapists.facets import Facet, count_facets
 from therapists.models import Gender, Therapist

@@ -10,12 +10,19 @@ from django.contrib.auth.forms import (
     PasswordChangeForm,
     PasswordResetForm,
     SetPasswordForm,
+    UsernameField,
 )
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from modalities.forms import KeepsUnofferedRelations, RefusesStaleSave, SavesOwnChanges, Version
+from modalities.forms import (
+    BoundsValues,
+    KeepsUnofferedRelations,
+    RefusesStaleSave,
+    SavesOwnChanges,
+    Version,
+)
 from therapists.invitations import in_use
 from therapists.models import QUOTE_MAX_LENGTH, Therapist
 
@@ -47,13 +54,15 @@ class BoundedPasswordChangeForm(PasswordChangeForm):
 
 
 @bounded
-class AdminLoginForm(AdminAuthenticationForm):
-    pass
+class AdminLoginForm(BoundsValues, AdminAuthenticationForm):
+    # Declared, so the bound is checked: Django sets only the input's maxlength attribute.
+    username = UsernameField(max_length=254, widget=forms.TextInput(attrs={"autofocus": True}))
 
 
 @bounded
-class EmailLoginForm(AuthenticationForm):
-    """Therapists' accounts are named by their email address; case does not matter."""
+class EmailLoginForm(BoundsValues, AuthenticationForm):
+    """Therapists' accounts are named by their email address; case does not matter. A value
+    past its bound is refused and never shown back (BoundsValues)."""
 
     username = forms.CharField(
         label=_("Email address"),
@@ -73,7 +82,7 @@ class EmailLoginForm(AuthenticationForm):
         return self.cleaned_data["username"].strip().lower()
 
 
-class InviteeAwarePasswordResetForm(PasswordResetForm):
+class InviteeAwarePasswordResetForm(BoundsValues, PasswordResetForm):
     """Also sends a link to an invited therapist who never set a password, so an expired
     invitation can be renewed from the login page."""
 

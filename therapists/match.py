@@ -19,7 +19,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from directory.forms import BoundedForm
+from modalities.forms import BoundedForm
 from modalities.models import Concern, Modality
 from therapists.facets import Option, Vocabulary
 from therapists.models import (
