@@ -127,9 +127,8 @@ class SavesOwnChanges(forms.ModelForm):
 
     def model_field_names(self):
         opts = self.instance._meta
-        return [
-            f.name for f in [*opts.concrete_fields, *opts.many_to_many] if f.name in self.fields
-        ]
+        fields = [*opts.concrete_fields, *opts.many_to_many]
+        return [f.name for f in fields if f.name in self.fields and not f.primary_key]
 
     def stored_values(self, instance):
         """What an unbound form shows of this row, field by field."""
@@ -164,6 +163,14 @@ class SavesOwnChanges(forms.ModelForm):
             for field in self.instance._meta.concrete_fields
             if field.name in mine or getattr(field, "auto_now", False)
         ]
+
+    def save(self, commit=True):
+        if not commit or not self.instance.pk or self.errors:
+            return super().save(commit)  # which refuses a form with errors
+        # What an inline formset calls: write the changed columns only.
+        self.instance.save(update_fields=self.changed_columns())
+        self._save_m2m()
+        return self.instance
 
     def _save_m2m(self):
         mine = self.own_changes()

@@ -143,6 +143,31 @@ def test_it_keeps_a_staff_correction_made_while_the_therapist_had_their_form_ope
     assert (therapist.bio, therapist.pronouns) == ("The bio as staff corrected it.", "they/them")
 
 
+def test_it_keeps_a_license_edited_while_staff_had_the_listing_open(live_server, therapist):
+    first = staff_browser(live_server)
+    second = staff_browser(live_server, "second@example.org")
+    listing = change_page(therapist)
+    opened = first.get(listing)  # licenses and locations are inline on the listing's page
+
+    license = therapist.licenses.get()
+    status, _location, _page = second.submit(
+        change_page(license),
+        second.get(change_page(license)),
+        form_id="license_form",
+        number="NEW-NUMBER-999",
+        _save="Save",
+    )
+    assert status == 302
+    status, _location, _page = first.submit(
+        listing, opened, form_id="therapist_form", headline="A new headline", _save="Save"
+    )
+
+    license.refresh_from_db()
+    therapist.refresh_from_db()
+    assert license.number == "NEW-NUMBER-999"
+    assert therapist.headline == "A new headline"
+
+
 def test_it_keeps_a_staff_unlisting_made_while_the_therapist_saved_their_profile(
     live_server, therapist
 ):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from modalities.admin import SavesOwnFieldsAdmin
+from modalities.forms import SavesOwnChanges
 from therapists.forms import InvitationForm, SendBackForm, TherapistAdminForm, VerifyLicenseForm
 from therapists.invitations import (
     LINKABLE_ACCOUNTS,
@@ -77,6 +78,9 @@ class CityAdmin(admin.ModelAdmin):
 
 class LicenseInline(admin.TabularInline):
     model = License
+    # Saves only what its user changed: a listing form opened earlier does not write back
+    # a license edited meanwhile on its own page.
+    form = SavesOwnChanges
     extra = 0
     autocomplete_fields = ["credential"]
     # Verification is recorded by the licenses' "Mark verified" action, with who and where.
@@ -85,6 +89,7 @@ class LicenseInline(admin.TabularInline):
 
 class LocationInline(admin.TabularInline):
     model = Location
+    form = SavesOwnChanges  # as LicenseInline
     extra = 0
     autocomplete_fields = ["city"]
 
