@@ -1,6 +1,10 @@
 """README's production section, run as written (tests/production.py): PostgreSQL when the
 suite runs on it, DEBUG off, gunicorn with two workers and no REDIS_URL."""
 
+import socket
+import threading
+from contextlib import contextmanager, suppress
+
 import pytest
 
 from tests.production import HOST, free_port, production_site
@@ -65,3 +69,37 @@ def test_it_answers_503_with_the_crisis_line_while_the_database_is_down(site):
         assert stylesheet.startswith("/static/css/site.")
         assert down.get(stylesheet).status == 200
         assert down.get("/healthz", https=False).status == 503
+
+
+@contextmanager
+def silent_listener():
+    """A port that accepts connections and never says a word: a database that hangs."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held, stop = [], threading.Event()
+
+    def accept():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            with suppress(TimeoutError):
+                held.append(listener.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        for connection in held:
+            connection.close()
+        listener.close()
+
+
+def test_it_answers_503_soon_when_the_database_accepts_but_never_answers(site):
+    with silent_listener() as port:
+        hanging = f"postgres://directory@127.0.0.1:{port}/directory"
+        with site.serve(DATABASE_URL=hanging, DATABASE_CONNECT_TIMEOUT="2") as stuck:
+            response = stuck.get("/therapists/steven-su/")
+            assert response.status == 503
+            assert CRISIS_LINE in response.text
+            assert stuck.get("/healthz", https=False).status == 503
