@@ -18,7 +18,7 @@ install: $(BIN)/.installed
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=1 SITE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # axe-core, which the browser tests inject to check accessibility (pinned in package-lock.json).
 node_modules/.package-lock.json: package.json package-lock.json

@@ -41,7 +41,8 @@ class BoundedField(forms.BoundField):
         if longest <= limit:
             return None
         return ValidationError(
-            MaxLengthValidator.message,
+            # The field's own wording where it has one ("Enter your ZIP code as 5 digits").
+            self.field.error_messages.get("max_length", MaxLengthValidator.message),
             code="max_length",
             params={"limit_value": limit, "show_value": longest},
         )

@@ -19,7 +19,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import make_therapist
+from tests.conftest import make_therapist, page_text
 from tests.test_accounts import (
     accounts_with_email,
     choose_password,
@@ -331,18 +331,23 @@ def test_it_asks_the_admin_to_confirm_readdressing_an_active_therapist(
 ):
     robin = active_therapist(listing)
 
-    response = invite_from_admin(admin_client, listing, "other@example.org")
-
-    [(level, _)] = messages_on(response)
-    assert level == "error"
-    assert unchanged(robin)
-    assert mailoutbox == []
-    # The action's page offers the confirmation for that listing.
+    # Sent without the confirmation: the action's page again, the address kept, the box
+    # asked for, nothing changed.
     page = admin_client.post(
         reverse("admin:therapists_therapist_changelist"),
-        {"action": "send_invitation", "_selected_action": [listing.pk]},
+        {
+            "action": "send_invitation",
+            "_selected_action": [listing.pk],
+            "confirm": "1",
+            f"email_{listing.pk}": "other@example.org",
+        },
     )
+    assert page.status_code == 200
     assert f'name="change_address_{listing.pk}"' in page.content.decode()
+    assert 'value="other@example.org"' in page.content.decode()
+    assert "Tick this box to move their sign-in" in page_text(page)
+    assert unchanged(robin)
+    assert mailoutbox == []
 
     confirmed = admin_client.post(
         reverse("admin:therapists_therapist_changelist"),

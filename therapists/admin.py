@@ -311,6 +311,9 @@ class PendingQuoteAdmin(admin.ModelAdmin):
     """
 
     list_display = ["therapist", "modality", "draft_submitted_at", "draft_shown", "live_excerpt"]
+
+    class Media:
+        css = {"all": ["css/admin/review.css"]}
     list_filter = ["modality"]
     search_fields = ["therapist__display_name", "draft"]
     list_select_related = ["therapist", "modality"]
@@ -386,11 +389,12 @@ class PendingQuoteAdmin(admin.ModelAdmin):
     @admin.action(description=_("Approve: make the drafts live"), permissions=["review"])
     def approve(self, request, queryset):
         approved = self.review(request, queryset, lambda seen: queryset.approve(request.user, seen))
-        self.message_user(
-            request,
-            ngettext("%(count)d quote is live.", "%(count)d quotes are live.", approved)
-            % {"count": approved},
-        )
+        if approved:  # "0 quotes are live" would only muddle the warning above
+            self.message_user(
+                request,
+                ngettext("%(count)d quote is live.", "%(count)d quotes are live.", approved)
+                % {"count": approved},
+            )
 
     @admin.action(description=_("Send back with a reason"), permissions=["review"])
     def send_back(self, request, queryset):
@@ -400,11 +404,12 @@ class PendingQuoteAdmin(admin.ModelAdmin):
             sent_back = self.review(
                 request, queryset, lambda seen: queryset.send_back(request.user, reason, seen)
             )
-            self.message_user(
-                request,
-                ngettext("%(count)d quote sent back.", "%(count)d quotes sent back.", sent_back)
-                % {"count": sent_back},
-            )
+            if sent_back:
+                self.message_user(
+                    request,
+                    ngettext("%(count)d quote sent back.", "%(count)d quotes sent back.", sent_back)
+                    % {"count": sent_back},
+                )
             return None
         page = action_form_page(self, request, queryset, form, "send_back", _("Send back"))
         # The reason is about the drafts read on the list: their versions go along.

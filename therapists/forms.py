@@ -23,7 +23,7 @@ from modalities.forms import (
     SavesOwnChanges,
     Version,
 )
-from therapists.invitations import in_use
+from therapists.invitations import in_use, is_staff_account
 from therapists.models import QUOTE_MAX_LENGTH, Therapist
 
 BIO_MAX_LENGTH = Therapist._meta.get_field("bio").max_length
@@ -253,7 +253,8 @@ class InvitationForm(forms.Form):
                 label=_("Email for %(name)s") % {"name": therapist.display_name},
                 initial=user.email if user else therapist.email,
             )
-            if user is not None and in_use(user):
+            # Never for a staff account: no invitation may move one (therapists.invitations).
+            if user is not None and in_use(user) and not is_staff_account(user):
                 self.fields[f"change_address_{therapist.pk}"] = forms.BooleanField(
                     required=False,
                     label=_(
@@ -262,6 +263,28 @@ class InvitationForm(forms.Form):
                     )
                     % {"name": therapist.display_name, "email": user.email},
                 )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for therapist in self.therapists:
+            confirm = f"change_address_{therapist.pk}"
+            email = cleaned_data.get(f"email_{therapist.pk}")
+            if confirm not in self.fields or not email or cleaned_data.get(confirm):
+                continue  # no account in use, an invalid address, or confirmed
+            if email.strip().lower() != therapist.user.email.lower():
+                self.add_error(
+                    confirm,
+                    _(
+                        "%(email)s is a new address for %(name)s, who already signs in "
+                        "as %(old)s. Tick this box to move their sign-in, or give %(old)s."
+                    )
+                    % {
+                        "email": email,
+                        "name": therapist.display_name,
+                        "old": therapist.user.email,
+                    },
+                )
+        return cleaned_data
 
     def invitations(self):
         """(therapist, email, change_address) for each therapist, after validation."""

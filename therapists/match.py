@@ -151,6 +151,7 @@ class MatchForm(BoundedForm):
             miles=RADIUS_MILES,
         ),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+        error_messages={"max_length": _("Enter your ZIP code as 5 digits, like 90012.")},
     )
     state = forms.ChoiceField(
         label=_("Or your state, for online sessions only"),
