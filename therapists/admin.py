@@ -314,6 +314,7 @@ class PendingQuoteAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin/review.css"]}
+
     list_filter = ["modality"]
     search_fields = ["therapist__display_name", "draft"]
     list_select_related = ["therapist", "modality"]
