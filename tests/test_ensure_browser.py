@@ -1,6 +1,7 @@
 """`make test` sets up the browser tests' Chromium itself (scripts/ensure_browser.sh), or
 stops before pytest with the one command to run."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -39,9 +40,12 @@ def test_it_stops_at_once_with_the_command_to_run_where_no_chromium_can_be_set_u
 
 
 def test_it_sets_up_the_browser_before_make_test_runs_pytest():
+    # Not as a sub-make of `make test`: that would print "Entering directory" lines.
+    alone = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}}
     planned = subprocess.run(
-        ["make", "--dry-run", "--always-make", "test"],
+        ["make", "--no-print-directory", "--dry-run", "--always-make", "test"],
         cwd=ROOT,
+        env=alone,
         capture_output=True,
         text=True,
         check=True,
