@@ -12,12 +12,17 @@ class DirectoryConfig(AppConfig):
         from simple_history.models import HistoricalChanges
 
         from directory import checks  # noqa: F401 (registers the system checks)
+        from modalities.models import ContentVersion
         from modalities.versioned_cache import content_changed
         from therapists.models import Quote, Therapist, rows_updated
 
         # Columns no public page shows: a draft waiting for review (or sent back, which is
-        # an update() and sends nothing) and the account that may edit a listing.
-        private_fields = {Quote: frozenset(Quote.DRAFT_FIELDS), Therapist: frozenset({"user"})}
+        # an update() and sends nothing) and the account that may edit a listing (an
+        # invitation moves updated_at with it, for the stale-save check).
+        private_fields = {
+            Quote: frozenset(Quote.DRAFT_FIELDS),
+            Therapist: frozenset({"user", "updated_at"}),
+        }
 
         def saved(sender, update_fields=None, **kwargs):
             private = private_fields.get(sender._meta.concrete_model, frozenset())
@@ -32,7 +37,7 @@ class DirectoryConfig(AppConfig):
         # commits; see content_changed). History rows only shadow such a change.
         for app_label in ("modalities", "therapists"):
             for model in apps.get_app_config(app_label).get_models():
-                if issubclass(model, HistoricalChanges):
+                if issubclass(model, HistoricalChanges) or model is ContentVersion:
                     continue
                 post_save.connect(saved, sender=model, weak=False)
                 post_delete.connect(content_changed, sender=model, weak=False)

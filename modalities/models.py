@@ -133,3 +133,20 @@ class Reference(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ContentVersion(models.Model):
+    """One row: a number that moves each time something the public sees changes.
+
+    Part of every cache key (modalities.versioned_cache). It lives in the database, the
+    truth, so an edit is recorded even when the cache cannot be reached, and every process
+    sees it.
+    """
+
+    number = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("content version")
+
+    def __str__(self):
+        return str(self.number)

@@ -3,7 +3,13 @@
 It lives in the lowest app so every app can use it: the page cache (directory), the
 directory's facet counts (therapists) and the specialist counts (modalities). A committed
 change to what public pages show moves the content version (see directory.apps), which
-is part of every key, so nothing here is ever served stale.
+is part of every key, so nothing here is served stale.
+
+The version is a row in the database (ContentVersion), moved as soon as the edit commits,
+not a key in the cache: an edit made while the cache is down or full is still recorded,
+for every process. Each process reads it at most every CONTENT_VERSION_CHECK_SECONDS (it
+rereads at once after an edit of its own), so another process may serve an older page
+for that long.
 
 Only a cache that every process shares is used. A per-process memory cache (no
 REDIS_URL) would take an edit's invalidation to the one process that made it while the
@@ -17,14 +23,14 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
-VERSION_KEY = "content-version"
+from modalities.models import ContentVersion
+
 PROCESS_LOCAL = (LocMemCache, DummyCache)
 
-# Set when a change could not be written to the cache (down or full); until it is, this
-# process, which knows the cached entries are stale, serves none of them.
-_unrecorded_change = False
+# This process's last reading of the version: (number, when it was read).
+_last_read = (None, float("-inf"))
 
 
 def shared_cache():
@@ -35,22 +41,28 @@ def shared_cache():
 
 def content_version():
     """The current version, or None when nothing cached may be used."""
-    cache = shared_cache()
-    if cache is None or (_unrecorded_change and not _record_change(cache)):
+    global _last_read
+    if shared_cache() is None:
         return None
-    # A cache that lost the key (restarted, evicted) starts a new version, never an old one;
-    # a cache that does not answer gives a fresh one, under which nothing is found.
-    return cache.get_or_set(VERSION_KEY, time.time_ns, timeout=None)
+    number, read_at = _last_read
+    if time.monotonic() - read_at < settings.CONTENT_VERSION_CHECK_SECONDS:
+        return number
+    try:
+        number = ContentVersion.objects.values_list("number", flat=True).first() or 0
+    except DatabaseError:
+        return None  # the page will fail on its own queries; nothing cached is vouched for
+    _last_read = (number, time.monotonic())
+    return number
 
 
-def _record_change(cache):
-    global _unrecorded_change
-    failed = cache.set_many({VERSION_KEY: time.time_ns()}, timeout=None)
-    if failed:
-        # A full Redis still deletes: then every process starts a new version.
-        cache.delete_many(failed)
-    _unrecorded_change = bool(failed)
-    return not failed
+def record_change(using=None):
+    """Moves the version (in its own transaction, after the edit's committed)."""
+    global _last_read
+    # A number never used before (not a count: a row made again must not reuse old keys).
+    number = time.time_ns()
+    if not ContentVersion.objects.using(using).update(number=number):
+        ContentVersion.objects.using(using).create(number=number)
+    _last_read = (None, float("-inf"))  # this process sees its own edit at once
 
 
 def content_changed(using=None, **kwargs):
@@ -58,13 +70,7 @@ def content_changed(using=None, **kwargs):
 
     Not before: a request in between would render the old rows under the new version.
     """
-
-    def record():
-        cache = shared_cache()
-        if cache is not None:
-            _record_change(cache)
-
-    transaction.on_commit(record, using=using, robust=True)
+    transaction.on_commit(lambda: record_change(using), using=using, robust=True)
 
 
 def versioned_key(name, *parts):

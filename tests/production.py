@@ -113,9 +113,9 @@ class ProductionSite:
             timeout=120,
         )
 
-    def shell(self, code):
+    def shell(self, code, **env):
         """Runs Python in `manage.py shell -c`; what it prints."""
-        return self.manage("shell", "-c", code).stdout
+        return self.manage("shell", "-c", code, **env).stdout
 
     @contextlib.contextmanager
     def serve(self, **env):

@@ -103,3 +103,25 @@ def test_it_answers_503_soon_when_the_database_accepts_but_never_answers(site):
             assert response.status == 503
             assert CRISIS_LINE in response.text
             assert stuck.get("/healthz", https=False).status == 503
+
+
+def test_it_serves_no_stale_page_after_an_edit_made_where_redis_could_not_be_reached(
+    site, redis_server
+):
+    path = "/therapists/whitney-omalley/"
+    redis_server.client().flushdb()
+    # Every request rereads the version, so the test need not wait out the default second.
+    with site.serve(REDIS_URL=redis_server.url, CONTENT_VERSION_CHECK_SECONDS="0") as cached:
+        for _ in range(10):
+            assert cached.get(path).status == 200
+        assert redis_server.entries()  # the profile is cached
+        # A staff edit from a process that cannot reach Redis (a cron job, a partitioned
+        # server): the cache cannot be told, the database can.
+        site.shell(
+            "from therapists.models import Therapist\n"
+            "therapist = Therapist.objects.get(slug='whitney-omalley')\n"
+            "therapist.is_listed = False\n"
+            "therapist.save()\n",
+            REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
+        )
+        assert [cached.get(path).status for _ in range(30)] == [404] * 30
