@@ -190,7 +190,7 @@ CACHES = {
 }
 PAGE_CACHE_ALIAS = "default"
 # How long an anonymous page may be served from the shared cache; 0 turns the cache off.
-# Edits invalidate pages at once, so this bounds only memory, not staleness.
+# Edits invalidate pages within CONTENT_VERSION_CHECK_SECONDS, so this bounds only memory.
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 600)
 # Facet and specialist counts, cached per filter combination until any content changes;
 # 0 computes them on every request (as does having no REDIS_URL).
