@@ -123,8 +123,12 @@ class SavesOwnChanges(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.initial["shown_as"] = json.dumps(self.fingerprints(self.instance))
+        if self.instance.pk and not self.is_bound:
+            # From the initial values ModelForm has just read: no second read of the row.
+            shown = {name: self[name].value() for name in self.model_field_names()}
+            self.initial["shown_as"] = json.dumps(
+                {name: fingerprint(value) for name, value in shown.items()}
+            )
 
     def model_field_names(self):
         opts = self.instance._meta
