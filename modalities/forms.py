@@ -110,6 +110,10 @@ def fingerprint(value):
     return hashlib.sha256(as_text(value).encode()).hexdigest()[:16]
 
 
+def fingerprints(values):
+    return {name: fingerprint(value) for name, value in values.items()}
+
+
 class SavesOwnChanges(forms.ModelForm):
     """Knows which fields its user changed, and saves only those.
 
@@ -126,9 +130,7 @@ class SavesOwnChanges(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             # From the initial values ModelForm has just read: no second read of the row.
             shown = {name: self[name].value() for name in self.model_field_names()}
-            self.initial["shown_as"] = json.dumps(
-                {name: fingerprint(value) for name, value in shown.items()}
-            )
+            self.initial["shown_as"] = json.dumps(fingerprints(shown))
 
     def model_field_names(self):
         opts = self.instance._meta
@@ -140,9 +142,6 @@ class SavesOwnChanges(forms.ModelForm):
         names = self.model_field_names()
         initial = model_to_dict(instance, fields=names)
         return {name: self.fields[name].prepare_value(initial.get(name)) for name in names}
-
-    def fingerprints(self, instance):
-        return {name: fingerprint(value) for name, value in self.stored_values(instance).items()}
 
     def shown(self):
         """{field: fingerprint} as the form was shown, or None if it did not say."""
@@ -247,7 +246,7 @@ class RefusesStaleSave(SavesOwnChanges):
             if name not in mine:
                 self.show_stored(name, current[name])
         # From now on the form stands for the version it shows.
-        self.data[self.add_prefix("shown_as")] = json.dumps(self.fingerprints(stored))
+        self.data[self.add_prefix("shown_as")] = json.dumps(fingerprints(current))
         self.data[self.add_prefix("based_on_version")] = version.token
         message = _(
             "Not saved: %(who)s changed this page at %(when)s, after you opened it. "
