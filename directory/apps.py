@@ -14,7 +14,14 @@ class DirectoryConfig(AppConfig):
         from directory import checks  # noqa: F401 (registers the system checks)
         from modalities.models import ContentVersion
         from modalities.versioned_cache import content_changed
-        from therapists.models import Quote, Therapist, rows_updated
+        from therapists.models import (
+            ListingChange,
+            ListingChangeCounter,
+            ListingOrder,
+            Quote,
+            Therapist,
+            rows_updated,
+        )
 
         # Columns no public page shows: a draft waiting for review (or sent back, which is
         # an update() and sends nothing) and the account that may edit a listing (an
@@ -33,11 +40,13 @@ class DirectoryConfig(AppConfig):
             if action.startswith("post_"):
                 content_changed(**kwargs)
 
+        # Rows that record changes rather than being content.
+        bookkeeping = {ContentVersion, ListingChange, ListingChangeCounter, ListingOrder}
         # A change to what public pages show makes every cached page stale (once it
         # commits; see content_changed). History rows only shadow such a change.
         for app_label in ("modalities", "therapists"):
             for model in apps.get_app_config(app_label).get_models():
-                if issubclass(model, HistoricalChanges) or model is ContentVersion:
+                if issubclass(model, HistoricalChanges) or model in bookkeeping:
                     continue
                 post_save.connect(saved, sender=model, weak=False)
                 post_delete.connect(content_changed, sender=model, weak=False)

@@ -192,9 +192,6 @@ PAGE_CACHE_ALIAS = "default"
 # How long an anonymous page may be served from the shared cache; 0 turns the cache off.
 # Edits invalidate pages within CONTENT_VERSION_CHECK_SECONDS, so this bounds only memory.
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 600)
-# Facet and specialist counts, cached per filter combination until any content changes;
-# 0 computes them on every request (as does having no REDIS_URL).
-COUNT_CACHE_SECONDS = envint("COUNT_CACHE_SECONDS", 600)
 # How often each process rereads the content version (a row in the database, moved by
 # every public edit): another process may serve a page up to this much older than an edit.
 CONTENT_VERSION_CHECK_SECONDS = envint("CONTENT_VERSION_CHECK_SECONDS", 1)

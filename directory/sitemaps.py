@@ -8,7 +8,6 @@ its rows in one query (plus the paginator's count), however many rows there are.
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Exists, Max, OuterRef
-from django.urls import reverse
 
 from modalities.models import Modality
 from therapists.models import City, Location, Therapist
@@ -65,11 +64,7 @@ class CityModalitySitemap(Sitemap):
 
     def location(self, item):
         state, city_slug, modality_slug = item
-        city = City(state=state, slug=city_slug)
-        return reverse(
-            "therapists:city_modality",
-            kwargs={"state": city.state.lower(), "city": city.path_name, "modality": modality_slug},
-        )
+        return City(state=state, slug=city_slug).landing_url(modality_slug)
 
 
 SITEMAPS = {

@@ -31,7 +31,7 @@ urlpatterns = [
     path(
         "sitemap-<section>.xml", views.sitemap_page, {"sitemaps": SITEMAPS}, name="sitemap_section"
     ),
-    path("modalities/", include("modalities.urls")),
+    path("modalities/", include("directory.modality_pages")),
     path("therapists/", include("therapists.urls")),
     path("profile/", include("therapists.profile_urls")),
     path("match/", match_views.match, name="match"),

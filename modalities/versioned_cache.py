@@ -82,23 +82,6 @@ def versioned_key(name, *parts):
     return f"{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
-def remember(name, parts, compute, seconds=None):
-    """compute(), cached under name and parts until the content changes.
-
-    Costs one cache round trip per call (two on a miss); computes every time when
-    COUNT_CACHE_SECONDS is 0 or no cache is shared between processes.
-    """
-    seconds = settings.COUNT_CACHE_SECONDS if seconds is None else seconds
-    key = versioned_key(name, *parts) if seconds > 0 else None
-    if key is None:
-        return compute()
-    value = shared_cache().get(key)
-    if value is None:
-        value = compute()
-        shared_cache().set(key, value, timeout=seconds)
-    return value
-
-
 # The page cache's contract with views (directory.page_cache reads it) ---------------------
 
 

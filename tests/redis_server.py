@@ -90,7 +90,6 @@ def redis_server():
 def redis_cache(settings, redis_server):
     """The page and count caches on, in the test's own Redis, empty at the start."""
     settings.PAGE_CACHE_SECONDS = 600
-    settings.COUNT_CACHE_SECONDS = 600
     redis_server.client().flushdb()
     yield use_cache(settings, redis_server.url)
     redis_server.client().flushdb()
@@ -100,7 +99,6 @@ def redis_cache(settings, redis_server):
 def dead_cache(settings):
     """The caches on, pointed at a port where nothing listens."""
     settings.PAGE_CACHE_SECONDS = 600
-    settings.COUNT_CACHE_SECONDS = 600
     return use_cache(settings, f"redis://127.0.0.1:{free_port()}/0")
 
 

@@ -24,7 +24,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Off in tests, so each test sees what the database holds; tests/test_page_cache.py turns
 # it on where caching itself is tested.
 PAGE_CACHE_SECONDS = 0
-COUNT_CACHE_SECONDS = 0
 # One process serves the tests and rereads after its own edits; a pinned query count should
 # not meet the once-a-second reread.
 CONTENT_VERSION_CHECK_SECONDS = 3600

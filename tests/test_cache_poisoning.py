@@ -12,7 +12,6 @@ HOME_SEARCH_UNTOUCHED = "/therapists/?modality=&near=&state="
 @pytest.fixture
 def cached(settings, redis_cache, seeded):
     settings.PAGE_CACHE_SECONDS = 600
-    settings.COUNT_CACHE_SECONDS = 0
 
 
 @pytest.mark.parametrize(

@@ -13,10 +13,10 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver
-
-from tests.conftest import page_text
 from therapists.facets import load_vocabulary
 from therapists.filters import TherapistFilter
+
+from tests.conftest import page_text
 from therapists.forms import InvitationForm
 from therapists.match import MatchForm, load_choices
 from therapists.models import Therapist

@@ -5,31 +5,18 @@ The answers live only for the request that carries them: nothing here stores the
 """
 
 import dataclasses
-import functools
-import operator
 import re
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db.models import Case, CharField, Exists, F, IntegerField, OuterRef, Q, Value, When
-from django.db.models.functions import Concat
-from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from pyroaring import BitMap
 
 from modalities.forms import BoundedForm
-from modalities.models import Concern, Modality
-from therapists.facets import Option, Vocabulary
-from therapists.models import (
-    Gender,
-    InsurancePlan,
-    Language,
-    Therapist,
-    accepting_fresh_since,
-    daily_rotation,
-)
+from therapists.models import Gender, Therapist
 from therapists.states import USState
 from therapists.zips import zip_point, zip_state
 
@@ -46,56 +33,12 @@ def from_the_list(noun):
     return _("Choose %(noun)s from the list.") % {"noun": noun}
 
 
-@dataclasses.dataclass
-class Choice(Option):
-    """An option and the label the form shows for it."""
-
-    label: str = ""
-
-
-def _text(value):
-    return Value(value, output_field=CharField())
-
-
-# "Interpersonal Therapy (IPT)", or just the name: Modality.full_name, in SQL.
-MODALITY_FULL_NAME = Case(
-    When(Q(abbreviation="") | Q(abbreviation=F("name")), then=F("name")),
-    default=Concat("name", _text(" ("), "abbreviation", _text(")")),
-    output_field=CharField(),
-)
-CHOICE_SOURCES = [
-    ("concern", lambda: Concern.objects.all(), F("name")),
-    ("language", lambda: Language.objects.all(), F("name")),
-    ("insurance", lambda: InsurancePlan.objects.all(), F("name")),
-    ("modality", lambda: Modality.objects.published(), MODALITY_FULL_NAME),
-]
-
-
-def load_choices():
-    """The form's four lists of choices, in one UNION ALL query, as a Vocabulary.
-
-    Like facets.load_vocabulary(), but only these lists, and each option also carries the
-    label the form shows: a modality's full name, as everywhere a person picks one. The
-    reasons under a match use the plain name.
-    """
-    parts = [
-        queryset().order_by().values_list(_text(param), "id", "slug", "name", label)
-        for param, queryset, label in CHOICE_SOURCES
-    ]
-    vocabulary = Vocabulary()
-    for param, pk, slug, name, label in sorted(
-        parts[0].union(*parts[1:], all=True), key=lambda row: row[3]
-    ):
-        vocabulary.options.setdefault(param, []).append(Choice(pk, slug, name, label=label))
-    return vocabulary
-
-
 class FromVocabulary:
     """A choice, by slug, among the options the vocabulary has for `param`.
 
-    MatchForm gives the field its choices from the vocabulary loaded once for the
-    request, so checking an answer and drawing the options cost no query. A null
-    character is refused before the choice is looked at, as ModelChoiceField did.
+    MatchForm gives the field its choices from the search index's vocabulary, in memory,
+    so checking an answer and drawing the options cost no query. A null character is
+    refused before the choice is looked at, as ModelChoiceField did.
     """
 
     def __init__(self, param, *, empty_label=None, **kwargs):
@@ -105,7 +48,7 @@ class FromVocabulary:
 
     def set_options(self, vocabulary):
         choices = [
-            (option.slug, getattr(option, "label", "") or option.name)
+            (option.slug, option.label or option.name)
             for option in vocabulary.options.get(self.param, [])
         ]
         self.choices = choices if self.empty_label is None else [("", self.empty_label), *choices]
@@ -126,7 +69,7 @@ class VocabularyMultipleChoiceField(FromVocabulary, forms.MultipleChoiceField):
 
 
 class MatchForm(BoundedForm):
-    """The questions. Pass the request's `vocabulary` (load_choices()) to spare a query."""
+    """The questions; `vocabulary` is the search index's."""
 
     concerns = VocabularyMultipleChoiceField(
         "concern",
@@ -200,9 +143,9 @@ class MatchForm(BoundedForm):
         error_messages={"invalid_choice": from_the_list(_("a kind of therapy"))},
     )
 
-    def __init__(self, *args, vocabulary=None, **kwargs):
+    def __init__(self, *args, vocabulary, **kwargs):
         super().__init__(*args, **kwargs)
-        self.vocabulary = load_choices() if vocabulary is None else vocabulary
+        self.vocabulary = vocabulary
         for field in self.fields.values():
             if isinstance(field, FromVocabulary):
                 field.set_options(self.vocabulary)
@@ -261,99 +204,82 @@ class Match:
         return len(self.met) + len(self.unmet)
 
 
-def linked(relation, value):
-    """EXISTS: the therapist is linked to `value` through the many-to-many `relation`."""
-    field = Therapist._meta.get_field(relation)
-    links = field.remote_field.through.objects.filter(
-        **{field.m2m_field_name(): OuterRef("pk"), field.m2m_reverse_field_name(): value}
-    )
-    return Exists(links)
+def needs_of(answers, index):
+    """[(label, bitmap of the therapists meeting it), ...] in the form's order.
 
-
-def needs_of(answers, vocabulary):
-    """[(label, condition), ...] in the form's order.
-
-    The answers name options by slug; the vocabulary gives their ids, for the conditions,
+    The answers name options by slug; the vocabulary gives their ids, for the bitmaps,
     and their names, for the labels. Concerns come in the order the form lists them.
 
     The place is a need too, so "Matches 4 of your 5 needs" counts what the person asked
-    for; its condition is None because every candidate meets it, and its label depends on
+    for; its bitmap is None because every candidate meets it, and its label depends on
     the therapist (near the ZIP, or telehealth in the state).
     """
+    vocabulary = index.vocabulary
     chosen = set(answers.get("concerns") or ())
     needs = [
-        (concern.name, linked("concerns", concern.id))
+        (concern.name, index.bitmap("concern", concern.id))
         for concern in vocabulary.options.get("concern", [])
         if concern.slug in chosen
     ]
     if language := vocabulary.find("language", answers.get("language")):
-        needs.append((language.name, linked("languages", language.id)))
+        needs.append((language.name, index.bitmap("language", language.id)))
     if gender := answers.get("gender"):
         label = gettext("gender: %(gender)s") % {"gender": Gender(gender).label}
-        needs.append((label, Q(gender=gender)))
+        needs.append((label, index.bitmap("gender", gender)))
     needs.append((None, None))
     if (budget := answers.get("budget")) is not None:
         label = gettext("up to $%(budget)s a session") % {"budget": budget}
-        needs.append((label, Q(session_fee__lte=budget) | Q(sliding_scale=True)))
+        needs.append((label, index.fee_at_most(budget) | index.flag("sliding_scale")))
     if plan := vocabulary.find("insurance", answers.get("insurance")):
         label = gettext("takes %(plan)s") % {"plan": plan.name}
-        needs.append((label, linked("insurance_plans", plan.id)))
+        needs.append((label, index.bitmap("insurance", plan.id)))
     if modality := vocabulary.find("modality", answers.get("modality")):
-        needs.append((modality.name, linked("modalities", modality.id)))
-    # The test of Therapist.accepting_is_current, in SQL.
-    accepting = Q(accepting_new_clients=True, accepting_confirmed_on__gte=accepting_fresh_since())
-    needs.append((gettext("accepting new clients"), accepting))
+        needs.append((modality.name, index.bitmap("modality", modality.id)))
+    needs.append((gettext("accepting new clients"), index.flag("accepting")))
     return needs
 
 
-def candidates(answers):
-    """(listed therapists who can see the person where they are, therapist -> place label)."""
-    listed = Therapist.objects.listed()
+def candidates(answers, index):
+    """(listed therapists who can see the person where they are, as a bitmap; those of
+    them near the ZIP code; the label of each kind of place)."""
     zip_code = answers.get("zip_code")
     state = zip_state(zip_code) if zip_code else answers["state"]
-    online = listed.filter(telehealth=True).licensed_in(state)
+    online = index.flag("telehealth") & index.bitmap("licensed_in", state) & index.listed
     # A ZIP in a territory we list no licenses for (APO/FPO) still finds offices nearby.
     where = USState(state).label if state in USState.values else state
-    online_label = gettext("telehealth in %(state)s") % {"state": where}
+    labels = {"online": gettext("telehealth in %(state)s") % {"state": where}}
     if not zip_code:
-        return online, lambda therapist: online_label
-    latitude, longitude = zip_point(zip_code)
-    # OR-ing the querysets keeps near()'s `distance`, which is None for online-only ones.
-    therapists = listed.near(latitude, longitude, RADIUS_MILES) | online
-    near_label = gettext("near %(zip)s") % {"zip": zip_code}
-    return therapists, lambda therapist: online_label if therapist.distance is None else near_label
+        return online, BitMap(), labels
+    nearby, _rings = index.near(*zip_point(zip_code), RADIUS_MILES)
+    nearby &= index.listed
+    labels["near"] = gettext("near %(zip)s") % {"zip": zip_code}
+    return nearby | online, nearby, labels
 
 
-def find_matches(answers, day=None, vocabulary=None):
-    """The best MATCHES_SHOWN matches, best first; ties in a fair order that changes daily.
+def find_matches(answers, index):
+    """The best MATCHES_SHOWN matches, best first; ties in the day's fair order.
 
-    `answers` is a valid MatchForm's cleaned_data, and `vocabulary` the one the form
-    checked them against (loaded here, in one more query, if not given). One query ranks
-    the candidates (each need's flag and the score computed in the database), two more
-    load their signatures, however many candidates there are.
+    `answers` is a valid MatchForm's cleaned_data, checked against `index`'s vocabulary.
+    The ranking is counted on the index's bitmaps; one query loads the cards.
     """
-    therapists, place = candidates(answers)
-    needs = needs_of(answers, load_choices() if vocabulary is None else vocabulary)
-    flags = {
-        f"need_{number}": Case(
-            When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()
-        )
-        for number, (_label, condition) in enumerate(needs)
-        if condition is not None
-    }
-    ranked = (
-        therapists.annotate(**flags)
-        .annotate(match_score=functools.reduce(operator.add, (F(name) for name in flags)))
-        .order_by("-match_score", daily_rotation(day or timezone.localdate()), "id")
-        .with_signature()[:MATCHES_SHOWN]
+    everyone, nearby, labels = candidates(answers, index)
+    needs = needs_of(answers, index)
+    ranked = index.best_matches(
+        everyone, [bitmap for _label, bitmap in needs if bitmap is not None], MATCHES_SHOWN
     )
+    cards = {t.pk: t for t in Therapist.objects.cards([pk for pk, _met in ranked])}
     matches = []
-    for therapist in ranked:
+    for therapist_id, met_flags in ranked:
+        therapist = cards.get(therapist_id)
+        if therapist is None:
+            continue  # unlisted since the index answered
+        flags = iter(met_flags)
         met, unmet = [], []
-        for number, (label, condition) in enumerate(needs):
-            if condition is None:
-                met.append(place(therapist))
+        for label, bitmap in needs:
+            if bitmap is None:
+                near = index.order.rank(therapist_id) in nearby
+                met.append(labels["near"] if near else labels["online"])
             else:
-                (met if getattr(therapist, f"need_{number}") else unmet).append(label)
+                (met if next(flags) else unmet).append(label)
         matches.append(Match(therapist, met, unmet))
     return matches

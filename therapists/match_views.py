@@ -3,7 +3,8 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from therapists.match import RADIUS_MILES, MatchForm, find_matches, load_choices
+from therapists.match import RADIUS_MILES, MatchForm, find_matches
+from therapists.search import current_index, index_lock
 
 
 # Exempt from CSRF on purpose: the form only reads (it changes nothing a forged request
@@ -17,18 +18,18 @@ def match(request):
     server log, and they are kept nowhere: no session, no database row, no cookie.
     """
     context = {"matches": None, "radius": RADIUS_MILES}
-    # Every list of choices, in one query: the form checks and shows the answers with it,
-    # and the ranking turns the chosen slugs into ids and names with it.
-    vocabulary = load_choices()
-    if request.method != "POST":
-        # The modality page links here with ?modality=<slug> to preselect it.
-        context["form"] = MatchForm(
-            initial={"modality": request.GET.get("modality", "")}, vocabulary=vocabulary
-        )
-        return render(request, "therapists/match.html", context)
-    form = MatchForm(request.POST, vocabulary=vocabulary)
-    if form.is_valid():
-        context["matches"] = find_matches(form.cleaned_data, vocabulary=vocabulary)
+    with index_lock():
+        index = current_index()
+        if request.method != "POST":
+            # The modality page links here with ?modality=<slug> to preselect it.
+            context["form"] = MatchForm(
+                initial={"modality": request.GET.get("modality", "")},
+                vocabulary=index.vocabulary,
+            )
+            return render(request, "therapists/match.html", context)
+        form = MatchForm(request.POST, vocabulary=index.vocabulary)
+        if form.is_valid():
+            context["matches"] = find_matches(form.cleaned_data, index)
     context["form"] = form
     response = render(request, "therapists/match.html", context)
     # The page holds the person's answers: no browser or proxy may keep a copy.

@@ -7,8 +7,8 @@ import unicodedata
 from functools import reduce
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db import models, transaction
+from django.db.models import Exists, FilteredRelation, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Mod, Sqrt
 from django.dispatch import Signal
 from django.urls import reverse
@@ -101,9 +101,14 @@ class City(models.Model):
         return f"{self.name}, {self.state}"
 
     def get_absolute_url(self):
-        return reverse(
-            "therapists:city", kwargs={"state": self.state.lower(), "city": self.path_name}
-        )
+        return self.landing_url()
+
+    def landing_url(self, modality_slug=None):
+        """/therapists/ca/los-angeles/, or with a modality its page in the city."""
+        kwargs = {"state": self.state.lower(), "city": self.path_name}
+        if modality_slug:
+            return reverse("therapists:city_modality", kwargs={**kwargs, "modality": modality_slug})
+        return reverse("therapists:city", kwargs=kwargs)
 
     @property
     def path_name(self):
@@ -128,28 +133,76 @@ def signature_prefetches(prefix=""):
 
 
 # Sent after bulk UPDATEs, which send no post_save: public pages showing the rows are stale.
+# `therapist_ids` names the listings whose rows changed (the search index re-reads them).
 rows_updated = Signal()
 
 # "Accepting new clients" counts as current for this long after the therapist confirms it.
 ACCEPTING_FRESH_DAYS = 90
 EARTH_RADIUS_MILES = 3958.8
-# A prime: multiplying ids by a daily factor modulo it shuffles them afresh each day,
-# and the products stay well inside 64-bit integers on every database.
-ROTATION_MODULUS = 2_147_483_647
+# The smallest modulus of the day's shuffle; tests and a new site start below it.
+MIN_ROTATION_MODULUS = 10_007
 
 
 def accepting_fresh_since():
     return timezone.localdate() - datetime.timedelta(days=ACCEPTING_FRESH_DAYS)
 
 
-def rotation_factor(day):
-    # Spread consecutive days far apart so even small ids wrap the modulus.
-    return day.toordinal() * 2_654_435_761 % (ROTATION_MODULUS - 1) + 1
+def is_prime(number):
+    return number > 1 and all(number % d for d in range(2, math.isqrt(number) + 1))
 
 
-def daily_rotation(day, field="id"):
-    """An ordering expression: a fair shuffle of ids that changes each day, stable within it."""
-    return Mod(models.F(field) * rotation_factor(day), ROTATION_MODULUS)
+def next_prime(number):
+    while not is_prime(number):
+        number += 1
+    return number
+
+
+class Order:
+    """The directory's fair order for a day: rank = id x factor mod a prime modulus.
+
+    A bijection on the ids below the modulus, so no two listings share a rank. The
+    modulus is chosen at each rotation just above twice the largest id: ranks are then
+    dense, and the search index uses them as bit positions. An id past the modulus (the
+    site more than doubled since the last rotation) ranks as itself, after all others,
+    until the next rotation shuffles it in.
+    """
+
+    def __init__(self, day, modulus):
+        self.day, self.modulus = day, modulus
+        # Consecutive days far apart, never 0 modulo the prime.
+        self.factor = day.toordinal() * 2_654_435_761 % (modulus - 1) + 1
+        self.inverse = pow(self.factor, -1, modulus)
+
+    @classmethod
+    def for_ids_up_to(cls, day, largest_id):
+        return cls(day, next_prime(max(2 * largest_id + 1, MIN_ROTATION_MODULUS)))
+
+    @classmethod
+    def current(cls):
+        day, modulus = ListingOrder.objects.values_list("day", "modulus").get(pk=1)
+        return cls(day, modulus)
+
+    def rank(self, therapist_id):
+        if therapist_id >= self.modulus:
+            return therapist_id
+        return therapist_id * self.factor % self.modulus
+
+    def therapist_at(self, rank):
+        """The id whose rank() is `rank`."""
+        if rank >= self.modulus:
+            return rank
+        return rank * self.inverse % self.modulus
+
+    def expression(self, field="id"):
+        """rank(), in SQL."""
+        return models.Case(
+            models.When(
+                **{f"{field}__lt": self.modulus},
+                then=Mod(models.F(field) * self.factor, self.modulus),
+            ),
+            default=models.F(field),
+            output_field=models.BigIntegerField(),
+        )
 
 
 def miles_between(latitude, longitude, lat_field, lon_field):
@@ -253,10 +306,41 @@ class TherapistQuerySet(models.QuerySet):
         return self.order_by("rotation_rank", "id")
 
     def rotate(self, day):
-        """Stores the day's shuffle as each therapist's rank (rotate_listings, daily)."""
-        rotated = self.update(rotation_rank=daily_rotation(day))
-        rows_updated.send(sender=Therapist)
+        """Stores the day's shuffle as every therapist's rank (rotate_listings, daily).
+
+        The order is recorded with the ranks, in one transaction, so that a listing added
+        later takes its place in the same shuffle (see Order).
+        """
+        with transaction.atomic():
+            largest = Therapist.objects.aggregate(largest=models.Max("id"))["largest"] or 0
+            order = Order.for_ids_up_to(day, largest)
+            ListingOrder.objects.filter(pk=1).update(day=day, modulus=order.modulus)
+            rotated = Therapist.objects.update(rotation_rank=order.expression())
+            # None: every listing moved (the search index builds itself again).
+            rows_updated.send(sender=Therapist, therapist_ids=None)
         return rotated
+
+    def cards(self, therapist_ids, distances=None):
+        """These listings, in the order of `therapist_ids`, with what a card shows (the
+        primary license and location joined in): one query. `distances` by id, if any."""
+        found = {
+            therapist.pk: therapist
+            for therapist in self.listed()
+            .filter(pk__in=therapist_ids)
+            .annotate(
+                primary_license_row=FilteredRelation(
+                    "licenses", condition=Q(licenses__is_primary=True)
+                ),
+                primary_location_row=FilteredRelation(
+                    "locations", condition=Q(locations__is_primary=True)
+                ),
+            )
+            .select_related("primary_license_row__credential", "primary_location_row__city")
+        }
+        cards = [found[pk] for pk in therapist_ids if pk in found]
+        for therapist in cards:
+            therapist.distance = (distances or {}).get(therapist.pk)
+        return cards
 
     def with_signature(self):
         """Loads the primary license and location in two queries, whatever the page size."""
@@ -364,11 +448,13 @@ class Therapist(models.Model):
         self.search_name = searchable(self.display_name)
         if kwargs.get("update_fields") is not None and "display_name" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
-        adding = self._state.adding
-        super().save(*args, **kwargs)
-        if adding:
-            # A new listing takes today's place in the order; the id was needed for it.
-            self.rotation_rank = self.pk * rotation_factor(timezone.localdate()) % ROTATION_MODULUS
+        if not self._state.adding:
+            return super().save(*args, **kwargs)
+        # A new listing takes its place in the current order (the id is needed for it):
+        # the row and its rank are committed together, so no reader sees it unranked.
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            self.rotation_rank = Order.current().rank(self.pk)
             type(self).objects.filter(pk=self.pk).update(rotation_rank=self.rotation_rank)
 
     def get_absolute_url(self):
@@ -419,6 +505,8 @@ class Therapist(models.Model):
         """
         if hasattr(self, f"primary_{relation}"):
             return next(iter(getattr(self, f"primary_{relation}")), None)
+        if hasattr(self, f"primary_{relation[:-1]}_row"):  # cards()
+            return getattr(self, f"primary_{relation[:-1]}_row")
         loaded = getattr(self, "_prefetched_objects_cache", {}).get(relation)
         if loaded is None:
             loaded = getattr(self, relation).filter(is_primary=True)
@@ -443,13 +531,39 @@ class Therapist(models.Model):
         return text
 
 
+def months_before(day, months):
+    """The same day of the month `months` earlier, or that month's last day if shorter."""
+    count = day.year * 12 + day.month - 1 - months
+    year, month = divmod(count, 12)
+    return day.replace(
+        year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1])
+    )
+
+
+def verified_since(today=None):
+    """The first day whose verifications still count (LICENSE_VERIFICATION_MONTHS ago).
+
+    Counted in whole days of the site's time zone, like "accepting new clients": a
+    license verified on 3 March stays verified until the end of 3 March a term later.
+    """
+    return months_before(today or timezone.localdate(), settings.LICENSE_VERIFICATION_MONTHS)
+
+
 def verification_cutoff(now=None):
-    """Verifications older than this have expired (LICENSE_VERIFICATION_MONTHS ago)."""
-    now = now or timezone.now()
-    months = now.year * 12 + now.month - 1 - settings.LICENSE_VERIFICATION_MONTHS
-    year, month = divmod(months, 12)
-    day = min(now.day, calendar.monthrange(year, month + 1)[1])
-    return now.replace(year=year, month=month + 1, day=day)
+    """Verifications before this moment have expired: the start of verified_since()."""
+    today = timezone.localdate(now) if now else timezone.localdate()
+    midnight = datetime.datetime.combine(verified_since(today), datetime.time.min)
+    return timezone.make_aware(midnight)
+
+
+def last_verified_day(verified_on):
+    """The last day on which a license verified on `verified_on` still counts."""
+    months = settings.LICENSE_VERIFICATION_MONTHS
+    # months_before() is monotonic; the answer is within a few days of the naive one.
+    day = verified_on + datetime.timedelta(days=31 * months + 4)
+    while months_before(day, months) > verified_on:
+        day -= datetime.timedelta(days=1)
+    return day
 
 
 class LicenseQuerySet(models.QuerySet):
@@ -460,10 +574,12 @@ class LicenseQuerySet(models.QuerySet):
         return self.filter(verified_at__lt=verification_cutoff())
 
     def mark_verified(self, staff_member, source):
-        verified = self.update(
-            verified_at=timezone.now(), verified_by=staff_member, verification_source=source
-        )
-        rows_updated.send(sender=License)
+        with transaction.atomic():  # the licenses and the search index's log entries
+            therapist_ids = set(self.values_list("therapist_id", flat=True))
+            verified = self.update(
+                verified_at=timezone.now(), verified_by=staff_member, verification_source=source
+            )
+            rows_updated.send(sender=License, therapist_ids=therapist_ids)
         return verified
 
 
@@ -553,13 +669,15 @@ class QuoteQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(draft_status=Quote.DraftStatus.PENDING)
 
-    def daily_sample(self, day, size):
-        """A fair sample that changes each day and is stable within it."""
-        return (
-            self.select_related("therapist")
+    def of_listings(self, therapist_ids):
+        """These listings' quotes with their signatures, in the order of `therapist_ids`."""
+        quotes = (
+            self.filter(therapist_id__in=therapist_ids)
+            .select_related("therapist")
             .prefetch_related(*signature_prefetches("therapist__"))
-            .order_by(daily_rotation(day), "id")[:size]
         )
+        place = {therapist_id: n for n, therapist_id in enumerate(therapist_ids)}
+        return sorted(quotes, key=lambda quote: place[quote.therapist_id])
 
     def as_reviewed(self, seen):
         """The pending quotes whose draft is still the one the reviewer read.
@@ -585,16 +703,19 @@ class QuoteQuerySet(models.QuerySet):
         reviewer read it does not go live at all.
         """
         now = timezone.now()
-        approved = self.as_reviewed(seen).update(
-            text=models.F("draft"),
-            draft="",
-            draft_status=Quote.DraftStatus.NONE,
-            review_reason="",
-            reviewed_by=reviewer,
-            reviewed_at=now,
-            updated_at=now,
-        )
-        rows_updated.send(sender=Quote)
+        with transaction.atomic():  # the quotes and the search index's log entries
+            reviewed = self.as_reviewed(seen)
+            therapist_ids = set(reviewed.values_list("therapist_id", flat=True))
+            approved = reviewed.update(
+                text=models.F("draft"),
+                draft="",
+                draft_status=Quote.DraftStatus.NONE,
+                review_reason="",
+                reviewed_by=reviewer,
+                reviewed_at=now,
+                updated_at=now,
+            )
+            rows_updated.send(sender=Quote, therapist_ids=therapist_ids)
         return approved
 
     def send_back(self, reviewer, reason, seen):
@@ -707,6 +828,56 @@ class Quote(models.Model):
         self.draft_submitted_at = None
         self.review_reason = ""
         self.save(update_fields=self.DRAFT_FIELDS)
+
+
+class ListingOrder(models.Model):
+    """One row: the Order whose ranks the listings hold (set by rotate())."""
+
+    day = models.DateField()
+    modulus = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("listing order")
+
+    def __str__(self):
+        return f"{self.day} mod {self.modulus}"
+
+
+class ListingChange(models.Model):
+    """The search index's change log: an entry per change to what the directory lists.
+
+    Written in the transaction of the change (therapists.search.changes). Numbers come
+    from ListingChangeCounter, whose row stays locked until that transaction ends, so
+    they are committed in order and without gaps: a process that has applied every entry
+    up to N needs only the entries after N.
+    """
+
+    class Kind(models.TextChoices):
+        THERAPIST = "therapist", _("a listing changed")
+        VOCABULARY = "vocabulary", _("the vocabulary changed")
+        EVERYTHING = "everything", _("read everything again")
+
+    number = models.BigIntegerField(primary_key=True)
+    # Tells two entries of the same number apart after a rollback or a restore.
+    token = models.BigIntegerField()
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    therapist_id = models.BigIntegerField(null=True, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.number}: {self.kind} {self.therapist_id or ''}".strip()
+
+
+class ListingChangeCounter(models.Model):
+    """One row: the last number handed to a ListingChange."""
+
+    number = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return str(self.number)
 
 
 class PendingQuote(Quote):

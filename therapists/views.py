@@ -1,15 +1,14 @@
 from django.conf import settings
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.http import Http404
-from django.views.generic import DetailView
-from django_filters.views import FilterView
+from django.views.generic import DetailView, TemplateView
 
 from modalities.versioned_cache import used_params
-from therapists.facets import load_vocabulary
-from therapists.filters import TherapistFilter
-from therapists.listing import ListingPage
 from therapists.models import License, Location, Quote, Therapist
+from therapists.search import Result, current_index, index_lock
+from therapists.search.filterset import MAX_RADIUS, TherapistFilter
+from therapists.search.listing import ListingPage
 from therapists.terms import profile_terms
 
 
@@ -23,22 +22,21 @@ def written(value):
     return sorted({str(item) for item in value}) if isinstance(value, list) else [str(value)]
 
 
-class KnownCountPaginator(Paginator):
-    """A paginator told the count, which the facet query has already computed."""
+def page_number(text):
+    """The page asked for (1 if none), or None if it is not a page number."""
+    if not text:
+        return 1
+    return int(text) if text.isdigit() and 0 < int(text) < 10**6 else None
 
-    def __init__(self, object_list, per_page, *, count):
-        super().__init__(object_list, per_page)
-        self.__dict__["count"] = count
 
+class TherapistListView(TemplateView):
+    """The directory: the filter form validates, the search index answers, one query
+    loads the page's cards."""
 
-class TherapistListView(FilterView):
     # The page cache keys the listing by these (directory.page_cache).
     page_cache_params = frozenset([*TherapistFilter.base_filters, "page"])
-    filterset_class = TherapistFilter
-    queryset = Therapist.objects.listed().with_signature()
-    paginate_by = settings.DIRECTORY_PAGE_SIZE
     template_name = "therapists/therapist_list.html"
-    page_missing = False
+    page_size = settings.DIRECTORY_PAGE_SIZE
 
     def filter_data(self):
         """The GET parameters, without empty values: a field left empty, as a browser sends
@@ -50,49 +48,62 @@ class TherapistListView(FilterView):
                 del data[name]
         return data
 
-    def get_filterset_kwargs(self, filterset_class):
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        data = self.filter_data()
-        kwargs["data"] = data or None
-        kwargs["vocabulary"] = load_vocabulary(city_slugs=data.getlist("city"))
-        return kwargs
+    def check_path(self, filterset):
+        """Landing pages: 404 for a city or modality we do not have."""
 
-    def get_paginator(self, queryset, per_page, **kwargs):
-        return KnownCountPaginator(queryset, per_page, count=self.filterset.total)
-
-    def paginate_queryset(self, queryset, page_size):
-        """A page that does not exist gets the listing with a message and a 404 status."""
-        paginator = self.get_paginator(queryset, page_size)
-        try:
-            page = paginator.page(self.request.GET.get(self.page_kwarg) or 1)
-        except InvalidPage:
-            self.page_missing = True
-            return paginator, None, [], False
-        return paginator, page, page.object_list, page.has_other_pages()
+    def get_context_data(self, **kwargs):
+        number = page_number(self.request.GET.get("page"))
+        start = ((number or 1) - 1) * self.page_size
+        with index_lock():
+            index = current_index()
+            filterset = TherapistFilter(self.filter_data() or None, vocabulary=index.vocabulary)
+            self.check_path(filterset)
+            if filterset.valid:
+                result = index.search(
+                    filterset.criteria(),
+                    filterset.sort,
+                    start,
+                    start + self.page_size,
+                    counts=True,
+                    wider_miles=MAX_RADIUS,
+                )
+            else:
+                result = Result(0, [], {})
+            listing = ListingPage(filterset, result, self.request, index)
+            listing.facet_groups, listing.nearby_cities  # noqa: B018 (read while locked)
+        paginator = Paginator([], self.page_size)
+        paginator.__dict__["count"] = result.total
+        page_missing = number is None or (number > 1 and number > paginator.num_pages)
+        cards = Therapist.objects.cards(result.ids, result.distances) if not page_missing else []
+        page = Page(cards, number or 1, paginator)
+        self.report_params(filterset, page if not page_missing else None)
+        return super().get_context_data(
+            filter=filterset,
+            listing=listing,
+            paginator=paginator,
+            page_obj=page,
+            is_paginated=paginator.num_pages > 1,
+            therapist_list=cards,
+            page_missing=page_missing,
+            **kwargs,
+        )
 
     def render_to_response(self, context, **response_kwargs):
-        if self.page_missing:
+        if context["page_missing"]:
             response_kwargs["status"] = 404
         return super().render_to_response(context, **response_kwargs)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)  # paginates, so it sets page_missing
-        context["page_missing"] = self.page_missing
-        context["listing"] = ListingPage(self.filterset, self.request)
-        self.report_params(context["page_obj"])
-        return context
-
-    def report_params(self, page):
+    def report_params(self, filterset, page):
         """Tells the page cache what this page was built from, if the filters were valid."""
-        filterset, query = self.filterset, self.request.GET
-        if filterset.is_bound and not filterset.is_valid():
+        query = self.request.GET
+        if not filterset.valid:
             return  # the page shows an error: not worth a copy
         chosen = filterset.form.cleaned_data if filterset.is_bound else {}
         if chosen.get("q"):
             return  # free text: each visitor's name search would be a copy of its own
         pairs = [(name, v) for name in query if name in chosen for v in written(chosen[name])]
-        if query.get(self.page_kwarg) and page is not None:
-            pairs.append((self.page_kwarg, str(page.number)))
+        if query.get("page") and page is not None:
+            pairs.append(("page", str(page.number)))
         used_params(self.request, pairs)
 
 
@@ -106,14 +117,12 @@ class LandingPageView(TherapistListView):
             data.setlist("modality", [self.kwargs["modality"]])
         return data
 
-    def get_filterset_kwargs(self, filterset_class):
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        vocabulary, data = kwargs["vocabulary"], kwargs["data"]
+    def check_path(self, filterset):
+        vocabulary, data = filterset.vocabulary, filterset.data
         if not vocabulary.find("city", data["city"]) or (
             "modality" in self.kwargs and not vocabulary.find("modality", data["modality"])
         ):
             raise Http404("No such city or modality.")
-        return kwargs
 
 
 class TherapistDetailView(DetailView):

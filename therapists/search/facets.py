@@ -1,0 +1,360 @@
+"""The directory's facets, each declared once.
+
+A facet names its GET parameter, its label, the noun its error messages use, its kind and
+how a therapist's values are read. The filter form (filterset.py), the index (index.py),
+the counts and the listing page (listing.py) and Find Your Match's conditions (match.py)
+are all derived from this table.
+"""
+
+import dataclasses
+import datetime
+import functools
+from enum import StrEnum
+
+from django.db.models import Aggregate, CharField, F, IntegerField, TextField, Value
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from modalities.models import AgeGroup, Concern, Format, Modality
+from therapists.models import (
+    ACCEPTING_FRESH_DAYS,
+    City,
+    Credential,
+    Gender,
+    InsurancePlan,
+    Language,
+    License,
+    Location,
+    Quote,
+    Therapist,
+    last_verified_day,
+)
+from therapists.states import USState
+
+
+class Kind(StrEnum):
+    OPTIONS = "options"  # several values from a list; any of them will do
+    CHOICE = "choice"  # one value from a list
+    FLAG = "flag"  # yes or no
+    RANGE = "range"  # a number: at most this much
+    DISTANCE = "distance"  # a ZIP code and a radius
+    TEXT = "text"  # words in the name
+
+
+class Positions(Aggregate):
+    """The values, as text joined by commas (string_agg; group_concat on SQLite)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(CAST(%(expressions)s AS TEXT), ',')"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            function="GROUP_CONCAT",
+            template="%(function)s(%(expressions)s, ',')",
+        )
+
+
+def moment(text):
+    """A datetime as a column cast to text gives it (SQLite's are naive, in UTC)."""
+    value = parse_datetime(text)
+    return value if timezone.is_aware(value) else timezone.make_aware(value, datetime.UTC)
+
+
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """How the index reads one kind of value: rows of (therapist id, value) for the
+    listed therapists, or for the given ones. `value` turns a column into the key the
+    index files the therapist under (None: filed under nothing); `parse` reads the
+    column back from text, as changed()'s single query gives it."""
+
+    rows: object  # () -> a queryset of (therapist_id, column) rows
+    value: object = None
+    parse: object = int
+
+    def read(self, therapist_ids=None):
+        rows = self.rows()
+        if therapist_ids is None:
+            rows = rows.filter(**{self.listed_lookup(rows.model): True})
+        else:
+            rows = rows.filter(**{self.id_lookup(rows.model): list(therapist_ids)})
+        return rows.order_by()
+
+    def grouped(self, order):
+        """(value, "position,position,...") rows for every listed therapist: the database
+        groups them, so the index reads a row per value, not per therapist."""
+        rows = self.read()
+        therapist, column = rows.query.values_select
+        return (
+            rows.values_list(column)
+            .annotate(positions=Positions(order.expression(therapist)))
+            .values_list(column, "positions")
+        )
+
+    def read_as_text(self, name, therapist_ids):
+        """(name, therapist id, value as text) rows: every source fits one UNION ALL."""
+        rows = self.read(therapist_ids)
+        therapist, column = rows.query.values_select
+        return rows.values_list(_text(name), therapist, Cast(column, TextField()))
+
+    @staticmethod
+    def listed_lookup(model):
+        return "is_listed" if model is Therapist else "therapist__is_listed"
+
+    @staticmethod
+    def id_lookup(model):
+        return "pk__in" if model is Therapist else "therapist_id__in"
+
+
+def linked(relation):
+    """A many-to-many relation of Therapist: the linked rows' ids."""
+    field = Therapist._meta.get_field(relation)
+    through = field.remote_field.through
+    return Source(
+        lambda: through.objects.values_list(
+            f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+        )
+    )
+
+
+def column(name, parse=int, **condition):
+    return Source(
+        lambda: Therapist.objects.filter(**condition).values_list("id", name), parse=parse
+    )
+
+
+@functools.cache
+def accepting_until(confirmed_on):
+    """The last day "accepting new clients" counts, for a confirmation on that day."""
+    return confirmed_on + datetime.timedelta(days=ACCEPTING_FRESH_DAYS)
+
+
+def verified_until(verified_at):
+    return last_verified_day(timezone.localdate(verified_at))
+
+
+def flag(text):
+    return True  # the row's presence is the fact: the source selects only those holding it
+
+
+@dataclasses.dataclass(frozen=True)
+class Facet:
+    param: str  # the GET parameter
+    label: str
+    noun: str  # "We have no <noun> called ..."
+    kind: Kind
+    source: Source | None = None
+    # A flag that holds until a day: the source's value is that last day.
+    dated: bool = False
+
+
+FACETS = [
+    Facet("q", _("Name"), _("name"), Kind.TEXT),
+    Facet(
+        "modality", _("Kind of therapy"), _("kind of therapy"), Kind.OPTIONS, linked("modalities")
+    ),
+    Facet("concern", _("Concerns"), _("concern"), Kind.OPTIONS, linked("concerns")),
+    Facet(
+        "credential",
+        _("Credential"),
+        _("credential"),
+        Kind.OPTIONS,
+        Source(lambda: License.objects.values_list("therapist_id", "credential_id")),
+    ),
+    Facet("language", _("Language"), _("language"), Kind.OPTIONS, linked("languages")),
+    Facet(
+        "insurance", _("Insurance"), _("insurance plan"), Kind.OPTIONS, linked("insurance_plans")
+    ),
+    Facet("format", _("Format"), _("format"), Kind.OPTIONS, linked("formats")),
+    Facet("age", _("Ages"), _("age group"), Kind.OPTIONS, linked("age_groups")),
+    Facet(
+        "city",
+        _("City"),
+        _("city"),
+        Kind.OPTIONS,
+        Source(lambda: Location.objects.values_list("therapist_id", "city_id")),
+    ),
+    Facet(
+        "gender",
+        _("Therapist's gender"),
+        _("gender option"),
+        Kind.OPTIONS,
+        column("gender", str, gender__in=Gender.values),
+    ),
+    Facet(
+        "state",
+        _("State"),
+        _("state"),
+        Kind.CHOICE,
+        Source(lambda: Location.objects.values_list("therapist_id", "city__state"), parse=str),
+    ),
+    Facet("near", _("Near ZIP code"), _("ZIP code"), Kind.DISTANCE),
+    Facet(
+        "fee_max",
+        _("Fee per session up to ($)"),
+        _("fee"),
+        Kind.RANGE,
+        column("session_fee", session_fee__isnull=False),
+    ),
+    Facet(
+        "telehealth",
+        _("Offers telehealth"),
+        _("telehealth"),
+        Kind.FLAG,
+        column("telehealth", flag, telehealth=True),
+    ),
+    Facet(
+        "in_person",
+        _("Offers in-person sessions"),
+        _("in-person sessions"),
+        Kind.FLAG,
+        column("in_person", flag, in_person=True),
+    ),
+    Facet(
+        "accepting",
+        _("Accepting new clients (confirmed in the last 90 days)"),
+        _("availability"),
+        Kind.FLAG,
+        Source(
+            lambda: Therapist.objects.filter(
+                accepting_new_clients=True, accepting_confirmed_on__isnull=False
+            ).values_list("id", "accepting_confirmed_on"),
+            accepting_until,
+            datetime.date.fromisoformat,
+        ),
+        dated=True,
+    ),
+    Facet(
+        "sliding_scale",
+        _("Sliding scale"),
+        _("sliding scale"),
+        Kind.FLAG,
+        column("sliding_scale", flag, sliding_scale=True),
+    ),
+    Facet(
+        "verified",
+        _("License verified"),
+        _("verification"),
+        Kind.FLAG,
+        Source(
+            lambda: License.objects.filter(verified_at__isnull=False).values_list(
+                "therapist_id", "verified_at"
+            ),
+            verified_until,
+            moment,
+        ),
+        dated=True,
+    ),
+]
+FACET = {facet.param: facet for facet in FACETS}
+FLAGS = [facet.param for facet in FACETS if facet.kind == Kind.FLAG]
+# Facets whose options the listing shows as groups of checkboxes, in this order.
+OPTION_FACETS = [facet.param for facet in FACETS if facet.kind == Kind.OPTIONS]
+
+# What the index reads besides the facets.
+SOURCES = {
+    **{facet.param: facet.source for facet in FACETS if facet.source},
+    # Find Your Match: who may see a state's residents online.
+    "licensed_in": Source(lambda: License.objects.values_list("therapist_id", "state"), parse=str),
+    # The modality pages' specialists with something to say.
+    "live_quote": Source(
+        lambda: Quote.objects.exclude(text="").values_list("therapist_id", "modality_id")
+    ),
+    # The alphabetical order.
+    "name": Source(lambda: Therapist.objects.values_list("id", "search_name"), parse=str),
+}
+
+
+# The vocabulary ------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Option:
+    id: object  # the row's id, or the value itself for fixed lists (gender, state)
+    slug: str
+    name: str
+    label: str = ""  # how a form offers it, if not by name
+    count: int | None = None
+    selected: bool = False
+
+
+def _text(value):
+    return Value(value, output_field=CharField())
+
+
+def _number(value):
+    return Value(value, output_field=IntegerField())
+
+
+VOCABULARY_SOURCES = [
+    ("modality", lambda: Modality.objects.published(), True, False),
+    ("concern", lambda: Concern.objects.all(), False, False),
+    ("credential", lambda: Credential.objects.all(), False, False),
+    ("language", lambda: Language.objects.all(), False, False),
+    ("insurance", lambda: InsurancePlan.objects.all(), False, False),
+    ("format", lambda: Format.objects.all(), False, True),
+    ("age", lambda: AgeGroup.objects.all(), False, True),
+]
+FIXED_OPTIONS = {"gender": Gender.choices, "state": USState.choices}
+
+
+class Vocabulary:
+    """Every facet's options, in display order, and the cities with their coordinates."""
+
+    def __init__(self, options, cities):
+        self.options = options  # param -> [Option]
+        self.cities = cities  # id -> City (unsaved instances: their methods work)
+        self._by_slug = {
+            param: {option.slug: option for option in found} for param, found in options.items()
+        }
+
+    @classmethod
+    def load(cls):
+        """Two queries: the lists, in one UNION ALL, and the cities."""
+        parts = [
+            queryset()
+            .order_by()
+            .values_list(
+                _text(param),
+                "id",
+                "slug",
+                "name",
+                F("abbreviation") if abbreviated else _text(""),
+                F("position") if positioned else _number(0),
+            )
+            for param, queryset, abbreviated, positioned in VOCABULARY_SOURCES
+        ]
+        options = {}
+        rows = parts[0].union(*parts[1:], all=True)
+        for param, pk, slug, name, abbreviation, _position in sorted(
+            rows, key=lambda row: (row[5], row[3])
+        ):
+            label = f"{name} ({abbreviation})" if abbreviation and abbreviation != name else name
+            options.setdefault(param, []).append(Option(pk, slug, name, label))
+        for param, choices in FIXED_OPTIONS.items():
+            options[param] = [Option(value, value, str(name)) for value, name in choices]
+        # Every city, not only those with listings: a listing may move to any of them.
+        cities = {
+            city.id: city
+            for city in City.objects.only("id", "name", "state", "slug", "latitude", "longitude")
+        }
+        options["city"] = [
+            Option(city.id, city.slug, str(city))
+            for city in sorted(cities.values(), key=lambda c: (c.name, c.state))
+        ]
+        return cls(options, cities)
+
+    def choices(self, param):
+        return [(option.slug, option.name) for option in self.options.get(param, [])]
+
+    def find(self, param, slug):
+        return self._by_slug.get(param, {}).get(slug)
+
+    def keys(self, param, slugs):
+        """The index's keys for the chosen slugs of a facet (unknown slugs left out)."""
+        found = self._by_slug.get(param, {})
+        return [found[slug].id for slug in slugs if slug in found]

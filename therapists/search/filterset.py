@@ -1,0 +1,170 @@
+"""The directory's filter form, derived from the facet table: django-filter validates the
+GET parameters; the index, not the database, does the filtering."""
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from modalities.forms import BoundedForm
+from therapists.models import Therapist
+from therapists.search.facets import FACETS, Kind
+from therapists.states import USState
+from therapists.zips import zip_point
+
+DEFAULT_RADIUS = 10
+MAX_RADIUS = 100
+FEE_MAX = 2000
+ORDERS = [("name", _("Name, A to Z")), ("distance", _("Distance"))]
+
+
+def unknown_choice(noun):
+    # Rendered by autoescaping templates only: the value is never raw HTML.
+    return {"invalid_choice": _("We have no %(noun)s called “%%(value)s”.") % {"noun": noun}}
+
+
+class SetChoiceField(forms.MultipleChoiceField):
+    """Checks each value against a set: a facet may offer thousands of cities."""
+
+    def valid_value(self, value):
+        if getattr(self, "_valid", None) is None or self._valid[0] is not self.choices:
+            self._valid = (self.choices, {str(key) for key, _label in self.choices})
+        return str(value) in self._valid[1]
+
+
+class OptionsFilter(django_filters.MultipleChoiceFilter):
+    field_class = SetChoiceField
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+def facet_filter(facet):
+    """The django-filter filter of one facet; `method` is never called (see qs)."""
+    common = {"label": facet.label, "method": "by_index"}
+    if facet.kind == Kind.OPTIONS:
+        return OptionsFilter(
+            choices=[],
+            widget=forms.CheckboxSelectMultiple,
+            error_messages=unknown_choice(facet.noun),
+            **common,
+        )
+    if facet.kind == Kind.CHOICE:
+        return django_filters.ChoiceFilter(
+            choices=USState.choices,
+            empty_label=_("Any state"),
+            error_messages=unknown_choice(facet.noun),
+            **common,
+        )
+    if facet.kind == Kind.FLAG:
+        return django_filters.BooleanFilter(widget=forms.CheckboxInput, **common)
+    if facet.kind == Kind.RANGE:
+        return IntegerFilter(min_value=0, max_value=FEE_MAX, **common)
+    return django_filters.CharFilter(max_length=100 if facet.kind == Kind.TEXT else 10, **common)
+
+
+class DirectoryForm(BoundedForm):
+    def clean_near(self):
+        zip_code = (self.cleaned_data.get("near") or "").strip()
+        if zip_code and zip_point(zip_code) is None:
+            raise ValidationError(
+                _("We could not find the ZIP code “%(zip)s”. Check it, or search by city."),
+                params={"zip": zip_code},
+            )
+        return zip_code
+
+
+class FilterBase(django_filters.FilterSet):
+    radius = IntegerFilter(
+        label=_("Within (miles)"), method="by_index", min_value=1, max_value=MAX_RADIUS
+    )
+    order = django_filters.ChoiceFilter(
+        label=_("Order"), choices=ORDERS, empty_label=_("Fair daily rotation"), method="by_index"
+    )
+
+    class Meta:
+        model = Therapist
+        fields = []
+        form = DirectoryForm
+
+    def __init__(self, data=None, *, vocabulary, **kwargs):
+        super().__init__(data, Therapist.objects.none(), **kwargs)
+        self.vocabulary = vocabulary
+        for facet in FACETS:
+            if facet.kind == Kind.OPTIONS:
+                self.filters[facet.param].extra["choices"] = vocabulary.choices(facet.param)
+
+    def by_index(self, queryset, name, value):
+        raise NotImplementedError("the search index filters; see criteria()")
+
+    @property
+    def qs(self):
+        raise NotImplementedError("the search index filters; see criteria()")
+
+    @cached_property
+    def valid(self):
+        return not self.is_bound or self.is_valid()
+
+    @cached_property
+    def chosen(self):
+        """The valid filters in use: {param: value as the form cleaned it}."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {
+            name: value
+            for name, value in self.form.cleaned_data.items()
+            if value not in (None, "", [], False)
+            and name not in ("radius", "order")
+            and not (name == "q" and not value.strip())
+        }
+
+    @property
+    def radius_miles(self):
+        return (self.chosen and self.form.cleaned_data.get("radius")) or DEFAULT_RADIUS
+
+    def criteria(self):
+        """The filters as the index takes them: option keys, flags, (lat, lon, miles)."""
+        criteria = {}
+        for facet in FACETS:
+            value = self.chosen.get(facet.param)
+            if value is None:
+                continue
+            if facet.kind == Kind.OPTIONS:
+                criteria[facet.param] = self.vocabulary.keys(facet.param, value)
+            elif facet.kind == Kind.DISTANCE:
+                criteria[facet.param] = (*zip_point(value), self.radius_miles)
+            elif facet.kind == Kind.TEXT:
+                criteria[facet.param] = value.strip()
+            else:
+                criteria[facet.param] = value
+        return criteria
+
+    @property
+    def sort(self):
+        wanted = self.form.cleaned_data.get("order") if self.chosen else None
+        if wanted == "name":
+            return "name"
+        return "distance" if "near" in self.chosen else "rank"
+
+    @property
+    def heading(self):
+        """'Interpersonal Therapy therapists in Los Angeles, CA', from the valid filters only."""
+        modalities, cities = self.chosen.get("modality") or [], self.chosen.get("city") or []
+        modality = self.vocabulary.find("modality", modalities[0]) if len(modalities) == 1 else None
+        city = self.vocabulary.find("city", cities[0]) if len(cities) == 1 else None
+        state = self.chosen.get("state")
+        subject = _("%(modality)s therapists") % {"modality": modality.name} if modality else None
+        place = city.name if city else USState(state).label if state else None
+        if subject and place:
+            return _("%(subject)s in %(place)s") % {"subject": subject, "place": place}
+        if place:
+            return _("Therapists in %(place)s") % {"place": place}
+        return subject or _("Find a therapist")
+
+
+TherapistFilter = type(
+    "TherapistFilter", (FilterBase,), {facet.param: facet_filter(facet) for facet in FACETS}
+)
+TherapistFilter.__doc__ = "The directory's filters: within a facet any value, across facets all."

@@ -1,0 +1,192 @@
+"""What a listing page shows besides its cards: facet options with counts, the
+suggestions for an empty result, the canonical address, related and nearby searches.
+All from the index's answer and the vocabulary in memory: no query."""
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+
+from therapists.search.facets import FACET, FACETS, FLAGS, OPTION_FACETS
+from therapists.search.filterset import MAX_RADIUS
+from therapists.search.index import distance_miles
+
+NEARBY_CITIES = 6
+CITIES_SHOWN = 12
+# Only these parameters describe a listing; anything else (utm_*, fbclid...) is noise.
+LISTING_PARAMS = [facet.param for facet in FACETS] + ["radius", "order"]
+
+
+class ListingPage:
+    def __init__(self, filterset, result, request, index):
+        self.filterset = filterset
+        self.index = index
+        self.result = result
+        self.request = request
+        self.vocabulary = filterset.vocabulary
+        self.data = filterset.data if filterset.is_bound else {}
+        self.valid = filterset.valid
+
+    def selected(self, param):
+        return set(self.data.getlist(param)) if self.data else set()
+
+    @cached_property
+    def facet_groups(self):
+        """Each facet's options with their counts; options without results are left out
+        unless selected, so no choice leads to an empty page."""
+        counts = self.result.counts
+        groups = []
+        for param in OPTION_FACETS:
+            chosen = self.selected(param)
+            options = self.vocabulary.options.get(param, [])
+            if param == "city":
+                shown = sorted(
+                    (o for o in options if counts.get(("city", o.id))),
+                    key=lambda o: -counts[("city", o.id)],
+                )[:CITIES_SHOWN]
+                options = shown + [o for o in options if o.slug in chosen and o not in shown]
+            visible = []
+            for option in options:
+                count = counts.get((param, option.id), 0)
+                selected = option.slug in chosen
+                if selected or count or not self.valid:
+                    visible.append(
+                        {
+                            "slug": option.slug,
+                            "name": option.name,
+                            "count": count,
+                            "selected": selected,
+                        }
+                    )
+            if visible:
+                groups.append({"param": param, "label": FACET[param].label, "options": visible})
+        return groups
+
+    @cached_property
+    def flags(self):
+        return [
+            {
+                "param": param,
+                "label": FACET[param].label,
+                "count": self.result.counts.get((param, True)),
+                "selected": bool(self.data and self.data.get(param)),
+            }
+            for param in FLAGS
+        ]
+
+    def url_without(self, *params, **changes):
+        data = {
+            key: self.data.getlist(key)
+            for key in LISTING_PARAMS
+            if self.data and key not in params and self.data.getlist(key)
+        }
+        data.update({key: [str(value)] for key, value in changes.items()})
+        query = urlencode(data, doseq=True)
+        return reverse("therapists:list") + (f"?{query}" if query else "")
+
+    @cached_property
+    def suggestions(self):
+        """Single changes that give results, with how many, most results first."""
+        if not self.valid or self.result.total:
+            return []
+        found = []
+        for param, count in self.result.without.items():
+            if count:
+                found.append(
+                    {
+                        "text": _("Remove “%(filter)s”") % {"filter": FACET[param].label},
+                        "url": self.url_without(param, "radius" if param == "near" else ""),
+                        "count": count,
+                    }
+                )
+        if self.result.wider:
+            found.append(
+                {
+                    "text": _("Search within %(miles)d miles") % {"miles": MAX_RADIUS},
+                    "url": self.url_without("radius", radius=MAX_RADIUS),
+                    "count": self.result.wider,
+                }
+            )
+        return sorted(found, key=lambda s: -s["count"])
+
+    @cached_property
+    def normalized(self):
+        """The listing's parameters, sorted and without empty values or noise."""
+        if not self.data or not self.valid:
+            return {}
+        return {
+            key: sorted(set(self.data.getlist(key)))
+            for key in sorted(LISTING_PARAMS)
+            if any(self.data.getlist(key))
+        }
+
+    @cached_property
+    def landing_city(self):
+        """The city of a landing page (or of filters that amount to one), else None."""
+        params = self.normalized
+        cities, modalities = params.get("city", []), params.get("modality", [])
+        if len(cities) != 1 or set(params) - {"city", "modality"} or len(modalities) > 1:
+            return None
+        return self.vocabulary.cities.get(self.vocabulary.find("city", cities[0]).id)
+
+    @cached_property
+    def landing(self):
+        """The landing page address these filters amount to, if they amount to one."""
+        if not self.landing_city:
+            return None
+        return self.landing_city.landing_url(self.normalized.get("modality", [None])[0])
+
+    @cached_property
+    def canonical(self):
+        page = self.request.GET.get("page")
+        suffix = {"page": page} if page and page != "1" and page.isdigit() else {}
+        if self.landing:
+            return self.landing + (f"?{urlencode(suffix)}" if suffix else "")
+        query = urlencode({**self.normalized, **suffix}, doseq=True)
+        return reverse("therapists:list") + (f"?{query}" if query else "")
+
+    @property
+    def indexable(self):
+        """Search engines index the plain directory and the landing pages, nothing else."""
+        return self.valid and (self.landing is not None or not self.normalized)
+
+    @cached_property
+    def related_modalities(self):
+        """Other kinds of therapy practised in the landing page's city, with their pages."""
+        if not self.landing_city:
+            return []
+        chosen = set(self.normalized.get("modality", []))
+        counts = self.result.counts
+        return [
+            {
+                "name": option.name,
+                "count": counts[("modality", option.id)],
+                "url": self.landing_city.landing_url(option.slug),
+            }
+            for option in self.vocabulary.options.get("modality", [])
+            if option.slug not in chosen and counts.get(("modality", option.id))
+        ]
+
+    @cached_property
+    def nearby_cities(self):
+        """The closest other cities with listed therapists (landing pages only)."""
+        here = self.landing_city
+        if not here or here.latitude is None or here.longitude is None:
+            return []
+        listed = [city_id for city_id, bitmap in self.index.sets["city"].items() if bitmap]
+        others = [
+            (distance_miles(here.latitude, here.longitude, city.latitude, city.longitude), city)
+            for city_id in listed
+            if city_id != here.id
+            and (city := self.vocabulary.cities.get(city_id))
+            and city.latitude is not None
+            and city.longitude is not None
+        ]
+        modality = self.normalized.get("modality", [None])[0]
+        return [
+            {"name": str(city), "url": city.landing_url(modality)}
+            for _miles, city in sorted(others, key=lambda pair: (pair[0], pair[1].slug))[
+                :NEARBY_CITIES
+            ]
+        ]
