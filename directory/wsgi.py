@@ -1,6 +1,26 @@
+import logging
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "directory.settings")
 application = get_wsgi_application()
+
+
+def build_search_index():
+    """The search index, built before the first request: with gunicorn --preload, once in
+    the master, and its workers share it copy-on-write. Not fatal: without the database
+    now, each process builds it on first use instead."""
+    from django.db import DatabaseError, connections
+
+    from therapists.search import current_index
+
+    try:
+        current_index()
+    except DatabaseError:
+        logging.getLogger(__name__).warning("search index not built at start", exc_info=True)
+    finally:
+        connections.close_all()  # no connection may be shared by forked workers
+
+
+build_search_index()

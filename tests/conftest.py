@@ -173,3 +173,21 @@ def pytest_terminal_summary(terminalreporter):
             if any(node.startswith(path) for node in nodes) or outcome == "passed"
         )
         terminalreporter.write_line(f"- {label} ({path}): {counts}")
+
+
+@pytest.fixture
+def django_assert_num_queries(django_assert_num_queries, db):
+    """pytest-django's, with the search index brought up to date before the block: a page's
+    pinned queries are its own (the index's one look at the change log among them), not the
+    index's reading of the data the test has just made."""
+    from contextlib import contextmanager
+
+    from therapists.search import current_index
+
+    @contextmanager
+    def pinned(*args, **kwargs):
+        current_index()
+        with django_assert_num_queries(*args, **kwargs) as context:
+            yield context
+
+    return pinned

@@ -21,12 +21,11 @@ from tests.conftest import (
     page_text,
 )
 from therapists.models import (
-    ROTATION_MODULUS,
     InsurancePlan,
     Language,
     License,
+    Order,
     Therapist,
-    rotation_factor,
 )
 
 LISTING = "/therapists/"
@@ -382,10 +381,9 @@ def test_it_reshuffles_from_the_command_line(db):
     make_therapist("Fictional Rotation A")
     call_command("rotate_listings", stdout=io.StringIO())
     therapist = Therapist.objects.get()
-    assert (
-        therapist.rotation_rank
-        == therapist.pk * rotation_factor(timezone.localdate()) % ROTATION_MODULUS
-    )
+    order = Order.current()
+    assert order.day == timezone.localdate()
+    assert therapist.rotation_rank == order.rank(therapist.pk)
 
 
 def names_on_page(response):

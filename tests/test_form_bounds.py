@@ -13,13 +13,13 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver
-from therapists.facets import load_vocabulary
-from therapists.filters import TherapistFilter
 
 from tests.conftest import page_text
 from therapists.forms import InvitationForm
-from therapists.match import MatchForm, load_choices
+from therapists.match import MatchForm
 from therapists.models import Therapist
+from therapists.search.facets import Vocabulary
+from therapists.search.filterset import TherapistFilter
 
 PROJECT_APPS = ("directory", "therapists", "modalities")
 HUGE = "9" * 100_000
@@ -71,9 +71,9 @@ def every_form(request):
         form = form_class(**{name: value for name, value in given.items() if name in wants})
         yield form_class.__qualname__, form.fields
     # Forms whose fields are made when they are.
-    vocabulary = load_vocabulary()
+    vocabulary = Vocabulary.load()
     yield "TherapistFilter", TherapistFilter(vocabulary=vocabulary).form.fields
-    yield "MatchForm", MatchForm(vocabulary=load_choices()).fields
+    yield "MatchForm", MatchForm(vocabulary=vocabulary).fields
     yield "InvitationForm", InvitationForm(therapists=Therapist.objects.all()[:3]).fields
     for name, form in admin_forms(request):
         yield name, form.fields

@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from modalities.versioned_cache import content_version, remember
+from modalities.versioned_cache import content_version
 from tests.conftest import admin_form_data, page_text
 from tests.redis_server import fetch
 from therapists.models import Quote, Therapist
@@ -22,7 +22,7 @@ PASSWORD = "a-long-enough-fictional-passphrase"
 
 @pytest.fixture
 def cached(transactional_db, seeded, redis_cache):
-    """The page and count caches on, in a real Redis every process would share; edits
+    """The page cache on, in a real Redis every process would share; edits
     commit, as they do on the site, so they invalidate (on commit)."""
 
 
@@ -156,7 +156,6 @@ def test_it_stores_one_page_for_400_junk_query_strings(live_server, cached, redi
 def test_it_stores_a_listing_once_whatever_noise_or_order_its_address_carries(
     live_server, cached, settings, redis_server
 ):
-    settings.COUNT_CACHE_SECONDS = 0  # count only pages
     for n in range(20):
         assert fetch(live_server, f"/therapists/?state=CA&utm_source=x{n}")[0] == 200
     for address in ["?state=CA", "?q=&state=CA&near=", "?state=CA&telehealth=on"]:
@@ -168,7 +167,6 @@ def test_it_stores_a_listing_once_whatever_noise_or_order_its_address_carries(
 def test_it_stores_no_page_for_junk_values_of_known_parameters(
     live_server, cached, settings, redis_server
 ):
-    settings.COUNT_CACHE_SECONDS = 0
     for n in range(5):
         fetch(live_server, f"/therapists/?telehealth=x{n}")
         fetch(live_server, f"/therapists/?page={'0' * (n + 1)}1")
@@ -271,7 +269,6 @@ def test_it_empties_the_cache_when_a_listings_modalities_change(client, cached):
 def memory_cache(settings, seeded):
     """Caching asked for, but in this process's memory only: what no REDIS_URL gives."""
     settings.PAGE_CACHE_SECONDS = 600
-    settings.COUNT_CACHE_SECONDS = 600
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
@@ -280,13 +277,6 @@ def test_it_caches_no_page_in_a_single_processes_memory(client, memory_cache):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(IPT_PAGE).status_code == 200
     assert len(queries) > 0
-
-
-def test_it_counts_afresh_without_a_cache_shared_between_processes(memory_cache):
-    computed = []
-    for _ in range(2):
-        remember("test-count", [1], lambda: computed.append(1) or len(computed))
-    assert computed == [1, 1]
 
 
 def test_it_caches_in_memory_only_without_redis_url():

@@ -179,8 +179,11 @@ class Order:
 
     @classmethod
     def current(cls):
-        day, modulus = ListingOrder.objects.values_list("day", "modulus").get(pk=1)
-        return cls(day, modulus)
+        found = ListingOrder.objects.values_list("day", "modulus").filter(pk=1).first()
+        if found is None:  # the tables were emptied (flush): today's order, recorded
+            Therapist.objects.rotate(timezone.localdate())
+            found = ListingOrder.objects.values_list("day", "modulus").get(pk=1)
+        return cls(*found)
 
     def rank(self, therapist_id):
         if therapist_id >= self.modulus:
@@ -314,7 +317,9 @@ class TherapistQuerySet(models.QuerySet):
         with transaction.atomic():
             largest = Therapist.objects.aggregate(largest=models.Max("id"))["largest"] or 0
             order = Order.for_ids_up_to(day, largest)
-            ListingOrder.objects.filter(pk=1).update(day=day, modulus=order.modulus)
+            ListingOrder.objects.update_or_create(
+                pk=1, defaults={"day": day, "modulus": order.modulus}
+            )
             rotated = Therapist.objects.update(rotation_rank=order.expression())
             # None: every listing moved (the search index builds itself again).
             rows_updated.send(sender=Therapist, therapist_ids=None)

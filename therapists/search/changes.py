@@ -10,6 +10,7 @@ index applies the entries it has not seen before it answers (therapists.search.i
 import random
 
 from django.db import connections, transaction
+from django.db.models import Max
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from modalities.models import AgeGroup, Concern, Format, Modality
@@ -79,11 +80,15 @@ def record(kind, therapist_ids=(None,), using="default"):
     with transaction.atomic(using=using, savepoint=False):
         with connection.cursor() as cursor:
             # The row stays locked until this transaction ends: numbers commit in order.
-            cursor.execute(
-                f"UPDATE {counter} SET number = number + %s WHERE id = 1 RETURNING number",
-                [len(entries)],
-            )
-            last = cursor.fetchone()[0]
+            sql = f"UPDATE {counter} SET number = number + %s WHERE id = 1 RETURNING number"
+            cursor.execute(sql, [len(entries)])
+            row = cursor.fetchone()
+            if row is None:  # the tables were emptied (flush): start again after the log
+                newest = ListingChange.objects.using(using).aggregate(n=Max("number"))["n"]
+                ListingChangeCounter.objects.using(using).create(pk=1, number=newest or 0)
+                cursor.execute(sql, [len(entries)])
+                row = cursor.fetchone()
+            last = row[0]
         ListingChange.objects.using(using).bulk_create(
             ListingChange(
                 number=last - len(entries) + 1 + offset,

@@ -11,7 +11,15 @@ import datetime
 import functools
 from enum import StrEnum
 
-from django.db.models import Aggregate, CharField, F, IntegerField, TextField, Value
+from django.db.models import (
+    Aggregate,
+    BigIntegerField,
+    CharField,
+    F,
+    IntegerField,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -59,6 +67,11 @@ class Positions(Aggregate):
         )
 
 
+def number(text):
+    """An integer column cast to text ("12", or "12.0" where SQLite kept it as REAL)."""
+    return int(float(text)) if "." in text else int(text)
+
+
 def moment(text):
     """A datetime as a column cast to text gives it (SQLite's are naive, in UTC)."""
     value = parse_datetime(text)
@@ -74,7 +87,7 @@ class Source:
 
     rows: object  # () -> a queryset of (therapist_id, column) rows
     value: object = None
-    parse: object = int
+    parse: object = number
 
     def read(self, therapist_ids=None):
         rows = self.rows()
@@ -91,7 +104,7 @@ class Source:
         therapist, column = rows.query.values_select
         return (
             rows.values_list(column)
-            .annotate(positions=Positions(order.expression(therapist)))
+            .annotate(positions=Positions(Cast(order.expression(therapist), BigIntegerField())))
             .values_list(column, "positions")
         )
 
@@ -121,7 +134,7 @@ def linked(relation):
     )
 
 
-def column(name, parse=int, **condition):
+def column(name, parse=number, **condition):
     return Source(
         lambda: Therapist.objects.filter(**condition).values_list("id", name), parse=parse
     )

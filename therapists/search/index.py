@@ -12,6 +12,7 @@ newer entries (therapists.search.changes) by reading again only the listings the
 
 import bisect
 import dataclasses
+import functools
 import logging
 import math
 import threading
@@ -62,6 +63,36 @@ def fetch(queryset):
     return queryset.iterator(chunk_size=50_000)
 
 
+def listings_query(therapist_ids):
+    """One UNION ALL of every source for these therapists: (source, id, value as text)."""
+    listed = Therapist.objects.listed().filter(pk__in=therapist_ids).order_by()
+    parts = [listed.values_list(Value("listed"), "id", Cast("id", TextField()))] + [
+        source.read_as_text(name, therapist_ids) for name, source in SOURCES.items()
+    ]
+    return parts[0].union(*parts[1:], all=True)
+
+
+@functools.lru_cache(maxsize=32)
+def compiled_listings_query(count, vendor):
+    """listings_query() for `count` ids as (SQL, params), with -1...-count where the ids
+    go: building and compiling twenty querysets costs more than running them."""
+    placeholders = [-n for n in range(1, count + 1)]
+    return listings_query(placeholders).query.get_compiler(connection.alias).as_sql()
+
+
+def read_listings(therapist_ids):
+    if len(therapist_ids) > 32:
+        return list(listings_query(therapist_ids))
+    sql, params = compiled_listings_query(len(therapist_ids), connection.vendor)
+    params = [
+        therapist_ids[-param - 1] if type(param) is int and param < 0 else param
+        for param in params
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 class SearchIndex:
     def __init__(self, order, vocabulary, number=0, token=0):
         self.order = order
@@ -105,7 +136,7 @@ class SearchIndex:
                 filed = self.sets[name]
                 for value, positions in source.grouped(self.order):
                     key = source.value(value) if source.value else value
-                    bitmap = BitMap(map(int, positions.split(",")))
+                    bitmap = BitMap([int(position) for position in positions.split(",")])
                     if key in filed:
                         filed[key] |= bitmap
                     else:
@@ -115,12 +146,8 @@ class SearchIndex:
                 for position, name in self.names.items()
             )
         else:
-            listed = Therapist.objects.listed().filter(pk__in=therapist_ids)
-            parts = [listed.values_list(Value("listed"), "id", Cast("id", TextField()))] + [
-                source.read_as_text(name, therapist_ids) for name, source in SOURCES.items()
-            ]
             rows = {}
-            for name, therapist_id, text in parts[0].union(*parts[1:], all=True):
+            for name, therapist_id, text in read_listings(list(therapist_ids)):
                 rows.setdefault(name, []).append((therapist_id, text))
             listed_ids = {therapist_id for therapist_id, _text in rows.pop("listed", [])}
             self.listed.update(self.ranks((pk,) for pk in listed_ids))
