@@ -99,8 +99,8 @@ def test_it_keeps_pages_after_the_first_in_the_canonical_address(client, seeded)
     assert canonical(client.get(LA + "?page=1")) == f"http://testserver{LA}"
 
 
-def test_it_costs_six_queries_on_a_landing_page(client, seeded, django_assert_num_queries):
-    # the vocabulary with the city; the facet counts with the total; the page of therapists;
-    # their primary licenses; their primary locations; the nearby cities
-    with django_assert_num_queries(6):
+def test_it_costs_two_queries_on_a_landing_page(client, seeded, django_assert_num_queries):
+    # the search index's look at the change log (the city, the results, counts, related
+    # and nearby searches come from memory); the page's cards with licenses and locations
+    with django_assert_num_queries(2):
         assert client.get(LA_IPT).status_code == 200

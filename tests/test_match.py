@@ -21,7 +21,8 @@ from tests.conftest import (
     squash,
 )
 from therapists.match import MatchForm, find_matches
-from therapists.models import InsurancePlan, Language, License
+from therapists.models import InsurancePlan, Language, License, Therapist
+from therapists.search import current_index, index_lock
 
 MATCH = "/match/"
 CRISIS = "If you are in crisis, in the US call or text 988; in an emergency, call 911."
@@ -235,19 +236,20 @@ def test_it_orders_equal_matches_differently_from_day_to_day(db):
     for number in range(12):
         make_therapist(f"Fictional Person {number:02}", city=city)
     make_therapist("Fictional Best", city=city, **accepting())
-    form = MatchForm({"zip_code": "90012"})
-    assert form.is_valid()
     start = datetime.date(2026, 11, 25)
-    days = [
-        [
-            m.therapist.display_name
-            for m in find_matches(form.cleaned_data, start + datetime.timedelta(n))
-        ]
-        for n in range(7)
-    ]
+
+    def matches_on(day):
+        Therapist.objects.rotate(day)  # rotate_listings on that day
+        with index_lock():
+            index = current_index()
+            form = MatchForm({"zip_code": "90012"}, vocabulary=index.vocabulary)
+            assert form.is_valid()
+            return [m.therapist.display_name for m in find_matches(form.cleaned_data, index)]
+
+    days = [matches_on(start + datetime.timedelta(n)) for n in range(7)]
     assert all(day[0] == "Fictional Best" for day in days)
     assert len({tuple(day) for day in days}) > 1
-    assert days[0] == [m.therapist.display_name for m in find_matches(form.cleaned_data, start)]
+    assert days[0] == matches_on(start)
 
 
 def test_it_says_when_no_one_serves_the_place_yet(client, db):
@@ -457,10 +459,10 @@ def test_it_costs_the_same_queries_however_many_candidates(
         "insurance": "fictional-plan",
         "modality": "sample-modality",
     }
-    # The vocabulary (every list of choices, to check the answers and show the form again);
-    # the ranked matches with each need's flag and the score; their primary licenses with
-    # credentials; their primary locations with cities.
-    with django_assert_num_queries(4):
+    # The search index's look at the change log (its vocabulary checks the answers and
+    # shows the form again; its bitmaps rank the candidates); the matches' cards with
+    # licenses and locations joined in.
+    with django_assert_num_queries(2):
         response = client.post(MATCH, answers)
     assert response.status_code == 200
     assert len(names(response)) == min(candidates, 10)
@@ -488,8 +490,8 @@ def test_it_costs_the_same_queries_however_many_answers(
     city = city_at(*LOS_ANGELES)
     for number in range(3):
         make_therapist(f"Fictional Person {number:02}", city=city, telehealth=True)
-    # The vocabulary; the ranked matches; their licenses; their locations.
-    with django_assert_num_queries(4):
+    # The search index's look at the change log; the matches' cards.
+    with django_assert_num_queries(2):
         response = client.post(MATCH, answers)
     assert len(names(response)) == 3
 
@@ -506,7 +508,7 @@ def test_it_costs_the_same_queries_however_many_answers(
 def test_it_checks_and_shows_answers_with_errors_in_one_query(
     client, vocabulary, django_assert_num_queries, answers
 ):
-    # Only the vocabulary: checking the choices and drawing the form cost none.
+    # Only the search index's look at the change log: its vocabulary checks the choices.
     with django_assert_num_queries(1):
         response = client.post(MATCH, answers)
     assert response.status_code == 200
@@ -514,7 +516,7 @@ def test_it_checks_and_shows_answers_with_errors_in_one_query(
 
 
 def test_it_shows_the_questions_in_one_query(client, vocabulary, django_assert_num_queries):
-    # The vocabulary, for every list of choices.
+    # The search index's look at the change log; its vocabulary gives every list.
     with django_assert_num_queries(1):
         response = client.get(MATCH, {"modality": "sample-modality"})
     assert '<option value="sample-modality" selected>Sample Modality</option>' in (

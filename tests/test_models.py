@@ -14,6 +14,7 @@ from tests.conftest import (
     make_therapist,
 )
 from therapists.models import City, Credential, Language, License, Location, Quote, Therapist
+from therapists.search import current_index, index_lock
 
 
 def constraint_names(model):
@@ -277,7 +278,11 @@ def twelve_quotes(db):
 
 
 def sample_ids(quotes, day, size):
-    return [quote.id for quote in quotes.daily_sample(day, size)]
+    """The modality page's sample on `day`: the first listings of the day's order."""
+    Therapist.objects.rotate(day)
+    with index_lock():
+        therapist_ids = current_index().quoted_specialists(quotes.first().modality_id, size)
+    return [quote.id for quote in quotes.model.objects.live().of_listings(therapist_ids)]
 
 
 def test_it_samples_at_most_the_size_asked_for(twelve_quotes):

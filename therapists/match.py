@@ -241,7 +241,8 @@ def needs_of(answers, index):
 
 def candidates(answers, index):
     """(listed therapists who can see the person where they are, as a bitmap; those of
-    them near the ZIP code; the label of each kind of place)."""
+    them near the ZIP code; the cities around it by distance; the label of each kind of
+    place)."""
     zip_code = answers.get("zip_code")
     state = zip_state(zip_code) if zip_code else answers["state"]
     online = index.flag("telehealth") & index.bitmap("licensed_in", state) & index.listed
@@ -249,11 +250,11 @@ def candidates(answers, index):
     where = USState(state).label if state in USState.values else state
     labels = {"online": gettext("telehealth in %(state)s") % {"state": where}}
     if not zip_code:
-        return online, BitMap(), labels
-    nearby, _rings = index.near(*zip_point(zip_code), RADIUS_MILES)
+        return online, BitMap(), [], labels
+    nearby, rings = index.near(*zip_point(zip_code), RADIUS_MILES)
     nearby &= index.listed
     labels["near"] = gettext("near %(zip)s") % {"zip": zip_code}
-    return nearby | online, nearby, labels
+    return nearby | online, nearby, rings, labels
 
 
 def find_matches(answers, index):
@@ -262,12 +263,13 @@ def find_matches(answers, index):
     `answers` is a valid MatchForm's cleaned_data, checked against `index`'s vocabulary.
     The ranking is counted on the index's bitmaps; one query loads the cards.
     """
-    everyone, nearby, labels = candidates(answers, index)
+    everyone, nearby, rings, labels = candidates(answers, index)
     needs = needs_of(answers, index)
     ranked = index.best_matches(
         everyone, [bitmap for _label, bitmap in needs if bitmap is not None], MATCHES_SHOWN
     )
-    cards = {t.pk: t for t in Therapist.objects.cards([pk for pk, _met in ranked])}
+    distances = index.distances([index.order.rank(pk) for pk, _met in ranked], rings)
+    cards = {t.pk: t for t in Therapist.objects.cards([pk for pk, _met in ranked], distances)}
     matches = []
     for therapist_id, met_flags in ranked:
         therapist = cards.get(therapist_id)

@@ -85,8 +85,7 @@ def read_listings(therapist_ids):
         return list(listings_query(therapist_ids))
     sql, params = compiled_listings_query(len(therapist_ids), connection.vendor)
     params = [
-        therapist_ids[-param - 1] if type(param) is int and param < 0 else param
-        for param in params
+        therapist_ids[-param - 1] if type(param) is int and param < 0 else param for param in params
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -336,12 +335,19 @@ class SearchIndex:
             page = list(result[start:stop])
         found = Result(len(result), [self.order.therapist_at(position) for position in page], {})
         if rings is not None:
-            for position, therapist_id in zip(page, found.ids, strict=True):
-                found.distances[therapist_id] = next(
-                    miles for miles, ring in self.ring_bitmaps(rings) if position in ring
-                )
+            found.distances = self.distances(page, rings)
         if counts:
             self.count(found, chosen, parts, result, wider_miles)
+        return found
+
+    def distances(self, positions, rings):
+        """{therapist id: miles to their nearest office} for positions within the rings."""
+        rings = list(self.ring_bitmaps(rings))
+        found = {}
+        for position in positions:
+            miles = next((miles for miles, ring in rings if position in ring), None)
+            if miles is not None:
+                found[self.order.therapist_at(position)] = miles
         return found
 
     def ring_bitmaps(self, rings):
