@@ -143,8 +143,12 @@ def links_changed(action, instance, reverse, pk_set, using="default", **kwargs):
         record(Kind.EVERYTHING, using=using)  # which listings were linked is gone
 
 
-def vocabulary_changed(sender, using="default", **kwargs):
-    record(Kind.VOCABULARY, using=using)
+def vocabulary_changed(sender, using="default", created=False, **kwargs):
+    if sender is City and not created and kwargs.get("signal") is post_save:
+        # A city moved to another state: its listings' state is filed under the old one.
+        record(Kind.EVERYTHING, using=using)
+    else:
+        record(Kind.VOCABULARY, using=using)
 
 
 def rows_changed(sender, therapist_ids=None, using="default", **kwargs):

@@ -361,8 +361,8 @@ class Vocabulary:
         ]
         return cls(options, cities)
 
-    def choices(self, param):
-        return [(option.slug, option.name) for option in self.options.get(param, [])]
+    def slugs(self, param):
+        return self._by_slug.get(param, {}).keys()
 
     def find(self, param, slug):
         return self._by_slug.get(param, {}).get(slug)

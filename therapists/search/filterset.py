@@ -1,10 +1,15 @@
 """The directory's filter form, derived from the facet table: django-filter validates the
 GET parameters; the index, not the database, does the filtering."""
 
+import copy
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.http import QueryDict
 from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from modalities.forms import BoundedForm
@@ -24,17 +29,42 @@ def unknown_choice(noun):
     return {"invalid_choice": _("We have no %(noun)s called “%%(value)s”.") % {"noun": noun}}
 
 
-class SetChoiceField(forms.MultipleChoiceField):
-    """Checks each value against a set: a facet may offer thousands of cities."""
+class SlugsField(forms.MultipleChoiceField):
+    """Several slugs, each checked against the vocabulary's set for the facet.
+
+    No choices: a facet may offer thousands of cities, and a form copies and normalises
+    every field's choices each time it is made. The listing draws the options itself,
+    from the index's counts.
+    """
+
+    def __init__(self, *, valid_slugs=frozenset(), **kwargs):
+        super().__init__(**kwargs)
+        self.valid_slugs = valid_slugs
 
     def valid_value(self, value):
-        if getattr(self, "_valid", None) is None or self._valid[0] is not self.choices:
-            self._valid = (self.choices, {str(key) for key, _label in self.choices})
-        return str(value) in self._valid[1]
+        return value in self.valid_slugs
+
+
+class QuickSelect(forms.Select):
+    """A select drawn in Python: Django's widget renders a template for each option, and
+    the state list alone has 56."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, " selected" if str(key) in chosen else "", label)
+                for key, label in self.choices
+            ),
+        )
+        attributes = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>{}</select>', name, attributes, options)
 
 
 class OptionsFilter(django_filters.MultipleChoiceFilter):
-    field_class = SetChoiceField
+    field_class = SlugsField
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -46,13 +76,13 @@ def facet_filter(facet):
     common = {"label": facet.label, "method": "by_index"}
     if facet.kind == Kind.OPTIONS:
         return OptionsFilter(
-            choices=[],
             widget=forms.CheckboxSelectMultiple,
             error_messages=unknown_choice(facet.noun),
             **common,
         )
     if facet.kind == Kind.CHOICE:
         return django_filters.ChoiceFilter(
+            widget=QuickSelect,
             choices=USState.choices,
             empty_label=_("Any state"),
             error_messages=unknown_choice(facet.noun),
@@ -81,7 +111,11 @@ class FilterBase(django_filters.FilterSet):
         label=_("Within (miles)"), method="by_index", min_value=1, max_value=MAX_RADIUS
     )
     order = django_filters.ChoiceFilter(
-        label=_("Order"), choices=ORDERS, empty_label=_("Fair daily rotation"), method="by_index"
+        label=_("Order"),
+        choices=ORDERS,
+        empty_label=_("Fair daily rotation"),
+        method="by_index",
+        widget=QuickSelect,
     )
 
     class Meta:
@@ -89,12 +123,31 @@ class FilterBase(django_filters.FilterSet):
         fields = []
         form = DirectoryForm
 
-    def __init__(self, data=None, *, vocabulary, **kwargs):
-        super().__init__(data, Therapist.objects.none(), **kwargs)
+    def __init__(self, data=None, *, vocabulary):
+        # FilterSet.__init__, less its deep copy of every filter for each request: these
+        # filters depend on the vocabulary only, and only make the form (by_index never
+        # filters), so they are copied once per vocabulary.
         self.vocabulary = vocabulary
-        for facet in FACETS:
-            if facet.kind == Kind.OPTIONS:
-                self.filters[facet.param].extra["choices"] = vocabulary.choices(facet.param)
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = Therapist.objects.none()
+        self.request = None
+        self.form_prefix = None
+        if getattr(vocabulary, "filters", None) is None:
+            filters = copy.deepcopy(self.base_filters)
+            for facet in FACETS:
+                if facet.kind == Kind.OPTIONS:
+                    filters[facet.param].extra["valid_slugs"] = vocabulary.slugs(facet.param)
+            for filter_ in filters.values():
+                filter_.model = Therapist
+            vocabulary.filters = filters
+        self.filters = vocabulary.filters
+
+    def get_form_class(self):
+        # Made once per vocabulary, not per request: the fields depend on nothing else.
+        if getattr(self.vocabulary, "form_class", None) is None:
+            self.vocabulary.form_class = super().get_form_class()
+        return self.vocabulary.form_class
 
     def by_index(self, queryset, name, value):
         raise NotImplementedError("the search index filters; see criteria()")
