@@ -98,9 +98,14 @@ class Source:
         return rows.order_by()
 
     def grouped(self, order):
-        """(value, "position,position,...") rows for every listed therapist: the database
-        groups them, so the index reads a row per value, not per therapist."""
-        rows = self.read()
+        """(value, "position,position,...") rows: the database groups them, so the index
+        reads a row per value, not per therapist. Unlisted therapists included when the
+        rows are not the therapists' own (the index keeps the listed ones): a join with
+        every therapist would cost more than the rows it removes."""
+        rows = self.rows()
+        if rows.model is Therapist:
+            rows = rows.filter(is_listed=True)
+        rows = rows.order_by()
         therapist, column = rows.query.values_select
         return (
             rows.values_list(column)
