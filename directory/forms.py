@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from modalities.forms import BoundedForm
+from modalities.forms import BoundedForm, QuickSelect
 from modalities.models import Modality
 from therapists.states import USState
 
@@ -15,6 +15,7 @@ class HomeSearchForm(BoundedForm):
         to_field_name="slug",
         required=False,
         empty_label=_("Any kind of therapy"),
+        widget=QuickSelect,
     )
     near = forms.CharField(
         label=_("ZIP code"),
@@ -23,5 +24,8 @@ class HomeSearchForm(BoundedForm):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
     )
     state = forms.ChoiceField(
-        label=_("or state"), required=False, choices=[("", _("Any state")), *USState.choices]
+        label=_("or state"),
+        required=False,
+        choices=[("", _("Any state")), *USState.choices],
+        widget=QuickSelect,
     )

@@ -10,7 +10,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.forms.models import model_to_dict
+from django.forms.utils import flatatt
 from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
@@ -58,6 +60,24 @@ class BoundedField(forms.BoundField):
         if isinstance(value, str) and getattr(self.field, "strip", False):
             return value.strip()
         return value
+
+
+class QuickSelect(forms.Select):
+    """A select drawn in Python: Django's widget renders a template for each option, and
+    the public forms' lists of states, kinds of therapy and languages have hundreds."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, " selected" if str(key) in chosen else "", label)
+                for key, label in self.choices
+            ),
+        )
+        attributes = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>{}</select>', name, attributes, options)
 
 
 class BoundsValues:

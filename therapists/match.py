@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from pyroaring import BitMap
 
-from modalities.forms import BoundedForm
+from modalities.forms import BoundedForm, QuickSelect
 from therapists.models import Gender, Therapist
 from therapists.states import USState
 from therapists.zips import zip_point, zip_state
@@ -61,7 +61,7 @@ class FromVocabulary:
 
 
 class VocabularyChoiceField(FromVocabulary, forms.ChoiceField):
-    pass
+    widget = QuickSelect
 
 
 class VocabularyMultipleChoiceField(FromVocabulary, forms.MultipleChoiceField):
@@ -100,6 +100,7 @@ class MatchForm(BoundedForm):
         label=_("Or your state, for online sessions only"),
         required=False,
         choices=[("", _("Choose a state")), *USState.choices],
+        widget=QuickSelect,
         help_text=_("Therapists who offer telehealth and hold a license in this state."),
         error_messages={"invalid_choice": from_the_list(_("a state"))},
     )
@@ -114,6 +115,7 @@ class MatchForm(BoundedForm):
         label=_("Therapist's gender"),
         required=False,
         choices=[("", _("No preference")), *Gender.choices],
+        widget=QuickSelect,
         error_messages={"invalid_choice": from_the_list(_("a gender, or no preference,"))},
     )
     budget = forms.IntegerField(

@@ -6,13 +6,11 @@ import copy
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.utils import flatatt
 from django.http import QueryDict
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from modalities.forms import BoundedForm
+from modalities.forms import BoundedForm, QuickSelect
 from therapists.models import Therapist
 from therapists.search.facets import FACETS, Kind
 from therapists.states import USState
@@ -43,24 +41,6 @@ class SlugsField(forms.MultipleChoiceField):
 
     def valid_value(self, value):
         return value in self.valid_slugs
-
-
-class QuickSelect(forms.Select):
-    """A select drawn in Python: Django's widget renders a template for each option, and
-    the state list alone has 56."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        chosen = set(self.format_value(value))
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (key, " selected" if str(key) in chosen else "", label)
-                for key, label in self.choices
-            ),
-        )
-        attributes = flatatt(self.build_attrs(self.attrs, attrs))
-        return format_html('<select name="{}"{}>{}</select>', name, attributes, options)
 
 
 class OptionsFilter(django_filters.MultipleChoiceFilter):
