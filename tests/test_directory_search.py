@@ -388,3 +388,24 @@ def test_it_reshuffles_from_the_command_line(db):
 
 def names_on_page(response):
     return re.findall(r'<h3><a href="/therapists/[^"]+/">([^<]+)</a>', response.content.decode())
+
+
+def test_it_orders_every_listing_by_name_with_no_other_filter(client, db):
+    for name in ["Fictional Zed", "Fictional Amy", "Fictional Mia"]:
+        make_therapist(name)
+    # as "Clear all filters" then "Name, A to Z" submits it
+    query = {"q": "", "near": "", "radius": "", "state": "", "fee_max": "", "order": "name"}
+    assert names_on_page(client.get(LISTING, query)) == [
+        "Fictional Amy",
+        "Fictional Mia",
+        "Fictional Zed",
+    ]
+
+
+def test_it_takes_a_zip_plus_four_as_its_first_five_digits(client, db):
+    make_therapist("Fictional Angeleno", city=make_city("Los Angeles", "CA"))
+    City = type(make_city())
+    City.objects.filter(slug="los-angeles-ca").update(latitude=34.0365, longitude=-118.2949)
+    response = client.get(LISTING, {"near": "90012-1234", "radius": "25"})
+    assert response.status_code == 200
+    assert names_on_page(response) == ["Fictional Angeleno"]

@@ -55,6 +55,23 @@ def test_it_answers_404_for_a_landing_page_that_does_not_exist(client, seeded, u
     assert client.get(url).status_code == 404
 
 
+def test_it_links_only_neighbouring_cities_where_the_kind_of_therapy_is_practised(client, seeded):
+    from tests.conftest import make_modality, make_therapist
+    from therapists.models import City
+
+    rare = make_modality("Rare Modality")
+    make_therapist(
+        "Fictional Angeleno", city=City.objects.get(slug="los-angeles-ca"), modalities=[rare]
+    )
+    make_therapist(
+        "Fictional Fullertonian", city=City.objects.get(slug="fullerton-ca"), modalities=[rare]
+    )
+    links = page_links(client.get("/therapists/ca/los-angeles/rare-modality/"))
+    nearby = [text for href, text in links if href.endswith("/rare-modality/")]
+    # Torrance and Long Beach are closer, but no one there practises it: their pages are empty
+    assert nearby == ["Fullerton, CA"]
+
+
 def test_it_links_neighbouring_cities_and_related_modalities(client, seeded):
     links = page_links(client.get(LA_IPT))
     nearby = [text for href, text in links if href.endswith("/interpersonal-therapy/")]

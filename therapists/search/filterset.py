@@ -2,6 +2,7 @@
 GET parameters; the index, not the database, does the filtering."""
 
 import copy
+import re
 
 import django_filters
 from django import forms
@@ -16,6 +17,7 @@ from therapists.search.facets import FACETS, Kind
 from therapists.states import USState
 from therapists.zips import zip_point
 
+ZIP_PLUS_FOUR = re.compile(r"([0-9]{5})-[0-9]{4}")
 DEFAULT_RADIUS = 10
 MAX_RADIUS = 100
 FEE_MAX = 2000
@@ -78,6 +80,8 @@ def facet_filter(facet):
 class DirectoryForm(BoundedForm):
     def clean_near(self):
         zip_code = (self.cleaned_data.get("near") or "").strip()
+        if found := ZIP_PLUS_FOUR.fullmatch(zip_code):
+            zip_code = found[1]  # 90012-1234: the first five digits are what we look up
         if zip_code and zip_point(zip_code) is None:
             raise ValidationError(
                 _("We could not find the ZIP code “%(zip)s”. Check it, or search by city."),
@@ -176,7 +180,7 @@ class FilterBase(django_filters.FilterSet):
 
     @property
     def sort(self):
-        wanted = self.form.cleaned_data.get("order") if self.chosen else None
+        wanted = self.form.cleaned_data.get("order") if self.is_bound and self.valid else None
         if wanted == "name":
             return "name"
         return "distance" if "near" in self.chosen else "rank"

@@ -192,7 +192,17 @@ class ListingPage:
         here = self.landing_city
         if not here or here.latitude is None or here.longitude is None:
             return []
-        listed = [city_id for city_id, bitmap in self.index.sets["city"].items() if bitmap]
+        modality = self.normalized.get("modality", [None])[0]
+        practising = None
+        if modality:  # cities whose own page for this kind of therapy has someone on it
+            practising = self.index.bitmap(
+                "modality", self.vocabulary.find("modality", modality).id
+            )
+        listed = [
+            city_id
+            for city_id, bitmap in self.index.sets["city"].items()
+            if (bitmap.intersection_cardinality(practising) if practising is not None else bitmap)
+        ]
         others = [
             (distance_miles(here.latitude, here.longitude, city.latitude, city.longitude), city)
             for city_id in listed
@@ -201,7 +211,6 @@ class ListingPage:
             and city.latitude is not None
             and city.longitude is not None
         ]
-        modality = self.normalized.get("modality", [None])[0]
         return [
             {"name": str(city), "url": city.landing_url(modality)}
             for _miles, city in sorted(others, key=lambda pair: (pair[0], pair[1].slug))[
