@@ -1,3 +1,4 @@
+import gc
 import logging
 import os
 
@@ -21,6 +22,9 @@ def build_search_index():
         logging.getLogger(__name__).warning("search index not built at start", exc_info=True)
     finally:
         connections.close_all()  # no connection may be shared by forked workers
+    # What the workers inherit stays out of the garbage collector's scans: they would
+    # touch every object's header, copying the shared pages into each worker.
+    gc.freeze()
 
 
 build_search_index()
