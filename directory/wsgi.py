@@ -15,7 +15,9 @@ def build_search_index():
     from django.db import DatabaseError, connections
 
     from therapists.search import current_index
+    from therapists.zips import zip_point
 
+    zip_point("90012")  # the ZIP table, read once here rather than by a first visitor
     try:
         current_index()
     except DatabaseError:

@@ -26,7 +26,8 @@ def page_number(text):
     """The page asked for (1 if none), or None if it is not a page number."""
     if not text:
         return 1
-    return int(text) if text.isdigit() and 0 < int(text) < 10**6 else None
+    # isascii(): "²" is a digit to isdigit(), not to int().
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 10**6 else None
 
 
 class TherapistListView(TemplateView):
@@ -52,7 +53,7 @@ class TherapistListView(TemplateView):
         """Landing pages: 404 for a city or modality we do not have."""
 
     def get_context_data(self, **kwargs):
-        number = page_number(self.request.GET.get("page"))
+        number = page_number(self.request.GET.get("page"))  # never fails: 404 after the path
         start = ((number or 1) - 1) * self.page_size
         with index_lock():
             index = current_index()
@@ -118,9 +119,15 @@ class LandingPageView(TherapistListView):
         return data
 
     def check_path(self, filterset):
+        """404 unless the path is the landing page's own (lower case, the city's slug)."""
         vocabulary, data = filterset.vocabulary, filterset.data
-        if not vocabulary.find("city", data["city"]) or (
-            "modality" in self.kwargs and not vocabulary.find("modality", data["modality"])
+        option = vocabulary.find("city", data["city"])
+        city = vocabulary.cities.get(option.id) if option else None
+        modality = self.kwargs.get("modality")
+        if (
+            city is None
+            or (self.kwargs["state"], self.kwargs["city"]) != (city.state.lower(), city.path_name)
+            or (modality and not vocabulary.find("modality", modality))
         ):
             raise Http404("No such city or modality.")
 

@@ -9,9 +9,10 @@ index applies the entries it has not seen before it answers (therapists.search.i
 
 import random
 
+from django.apps import apps
 from django.db import connections, transaction
 from django.db.models import Max
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from modalities.models import AgeGroup, Concern, Format, Modality
 from therapists.models import (
@@ -114,7 +115,7 @@ def latest_number(using="default"):
 
 
 def listing_saved(sender, instance, update_fields=None, using="default", **kwargs):
-    private = PRIVATE_FIELDS.get(sender, frozenset())
+    private = PRIVATE_FIELDS.get(sender._meta.concrete_model, frozenset())
     if update_fields is not None and set(update_fields) <= private:
         return
     record(Kind.THERAPIST, [instance.pk], using)
@@ -126,7 +127,7 @@ def listing_deleted(sender, instance, using="default", **kwargs):
 
 def part_changed(sender, instance, update_fields=None, using="default", **kwargs):
     """A license, location or quote: its listing changed."""
-    private = PRIVATE_FIELDS.get(sender, frozenset())
+    private = PRIVATE_FIELDS.get(sender._meta.concrete_model, frozenset())
     if update_fields is not None and set(update_fields) <= private:
         return
     record(Kind.THERAPIST, [instance.therapist_id], using)
@@ -144,11 +145,27 @@ def links_changed(action, instance, reverse, pk_set, using="default", **kwargs):
 
 
 def vocabulary_changed(sender, using="default", created=False, **kwargs):
-    if sender is City and not created and kwargs.get("signal") is post_save:
-        # A city moved to another state: its listings' state is filed under the old one.
+    deleted = kwargs.get("signal") is post_delete
+    if deleted or (sender._meta.concrete_model is City and not created):
+        # A term deleted takes its links with it, and sends no signal for them; a city
+        # moved to another state has its listings filed under the old one.
         record(Kind.EVERYTHING, using=using)
     else:
         record(Kind.VOCABULARY, using=using)
+
+
+def part_moving(sender, instance, raw=False, using="default", **kwargs):
+    """A license, location or quote given to another listing: the old one changes too."""
+    if instance._state.adding or instance.pk is None:
+        return
+    previous = (
+        sender._meta.concrete_model.objects.using(using)
+        .filter(pk=instance.pk)
+        .values_list("therapist_id", flat=True)
+        .first()
+    )
+    if previous is not None and previous != instance.therapist_id:
+        record(Kind.THERAPIST, [previous], using)
 
 
 def rows_changed(sender, therapist_ids=None, using="default", **kwargs):
@@ -161,14 +178,20 @@ def rows_changed(sender, therapist_ids=None, using="default", **kwargs):
 
 
 def connect():
-    post_save.connect(listing_saved, sender=Therapist, weak=False)
-    post_delete.connect(listing_deleted, sender=Therapist, weak=False)
-    for model in (License, Location, Quote):
-        post_save.connect(part_changed, sender=model, weak=False)
-        post_delete.connect(part_changed, sender=model, weak=False)
+    """Connects the receivers to each model and to its proxies (Django sends a proxy's
+    own class as the sender: LicenseToRecheck, PendingQuote)."""
+    for model in apps.get_models():
+        concrete = model._meta.concrete_model
+        if concrete is Therapist:
+            post_save.connect(listing_saved, sender=model, weak=False)
+            post_delete.connect(listing_deleted, sender=model, weak=False)
+        elif concrete in (License, Location, Quote):
+            pre_save.connect(part_moving, sender=model, weak=False)
+            post_save.connect(part_changed, sender=model, weak=False)
+            post_delete.connect(part_changed, sender=model, weak=False)
+        elif concrete in VOCABULARY_MODELS:
+            post_save.connect(vocabulary_changed, sender=model, weak=False)
+            post_delete.connect(vocabulary_changed, sender=model, weak=False)
     for field in Therapist._meta.local_many_to_many:
         m2m_changed.connect(links_changed, sender=field.remote_field.through, weak=False)
-    for model in VOCABULARY_MODELS:
-        post_save.connect(vocabulary_changed, sender=model, weak=False)
-        post_delete.connect(vocabulary_changed, sender=model, weak=False)
     rows_updated.connect(rows_changed, weak=False)
