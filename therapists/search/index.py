@@ -394,6 +394,8 @@ class SearchIndex:
             ranked = sorted(result, key=lambda p: (self.names.get(p, ""), order.therapist_at(p)))
             return ranked[start:stop]
         page, seen = [], 0
+        if stop <= start:
+            return page
         for _name, _id, position in self.alphabetical:
             if position in result:
                 if seen >= start:
