@@ -453,14 +453,14 @@ class Therapist(models.Model):
         self.search_name = searchable(self.display_name)
         if kwargs.get("update_fields") is not None and "display_name" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
-        if not self._state.adding:
-            return super().save(*args, **kwargs)
-        # A new listing takes its place in the current order (the id is needed for it):
-        # the row and its rank are committed together, so no reader sees it unranked.
-        with transaction.atomic(using=kwargs.get("using")):
+        adding = self._state.adding
+        # The row and its search-index log entry (post_save) commit together; a new
+        # listing's rank too (its id is needed for it), so no reader sees it unranked.
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
             super().save(*args, **kwargs)
-            self.rotation_rank = Order.current().rank(self.pk)
-            type(self).objects.filter(pk=self.pk).update(rotation_rank=self.rotation_rank)
+            if adding:
+                self.rotation_rank = Order.current().rank(self.pk)
+                type(self).objects.filter(pk=self.pk).update(rotation_rank=self.rotation_rank)
 
     def get_absolute_url(self):
         return reverse("therapists:profile", kwargs={"slug": self.slug})
@@ -588,7 +588,19 @@ class LicenseQuerySet(models.QuerySet):
         return verified
 
 
-class License(models.Model):
+class LoggedWithItsChange(models.Model):
+    """save() in a transaction, so the search index's log entry (written by post_save)
+    commits with the row, even where the caller has no transaction of its own."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            super().save(*args, **kwargs)
+
+
+class License(LoggedWithItsChange):
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="licenses")
     credential = models.ForeignKey(Credential, on_delete=models.PROTECT, related_name="licenses")
     state = models.CharField(_("state"), max_length=2, choices=USState.choices)
@@ -633,7 +645,7 @@ class License(models.Model):
         return self.verified_at is not None and self.verified_at >= verification_cutoff()
 
 
-class Location(models.Model):
+class Location(LoggedWithItsChange):
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="locations")
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="locations")
     street_address = models.CharField(_("street address"), max_length=200, blank=True)
@@ -741,7 +753,7 @@ def draft_version(draft):
     return hashlib.sha256(draft.encode()).hexdigest()[:32]
 
 
-class Quote(models.Model):
+class Quote(LoggedWithItsChange):
     """What a therapist says about how they practise one modality.
 
     The live text and a submitted draft are kept apart, so a draft waiting for review
