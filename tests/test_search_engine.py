@@ -36,6 +36,7 @@ from therapists.models import (
     InsurancePlan,
     Language,
     License,
+    LicenseToRecheck,
     Location,
     Quote,
     Therapist,
@@ -216,8 +217,11 @@ class Population:
         return self.data.draw(st.integers(1, 3), label=label)
 
     def listing(self):
-        """A therapist's facts, as one value (printed on one line when an example fails)."""
-        subset = lambda rows: st.lists(st.sampled_from(rows), max_size=3, unique=True)  # noqa: E731
+        """A therapist's facts, drawn as one value (a failing example prints it whole)."""
+
+        def subset(rows):
+            return st.lists(st.sampled_from(rows), max_size=3, unique=True)
+
         return st.fixed_dictionaries(
             {
                 "name": st.sampled_from(NAMES),
@@ -676,6 +680,31 @@ def edit_a_license(data, population):
         license.save()
 
 
+def give_a_part_away(data, population):
+    """Staff move a license, an office or a quote to another listing: both change."""
+    model = data.draw(st.sampled_from([License, Location, Quote]), label="what")
+    part = any_of(data, model.objects.all(), model.__name__)
+    if part is None:
+        return
+    others = Therapist.objects.exclude(pk=part.therapist_id)
+    if model is Quote:  # one quote per listing and modality
+        others = others.exclude(quotes__modality=part.modality_id)
+    receiver = any_of(data, others, "to")
+    if receiver is not None:
+        if model is not Quote:  # one primary license and office per listing
+            part.is_primary = not model.objects.filter(therapist=receiver, is_primary=True).exists()
+        part.therapist = receiver
+        part.save()
+
+
+def recheck_a_license(data, population):
+    """Staff verify a license again from the admin's re-check list (a proxy model)."""
+    license = any_of(data, LicenseToRecheck.objects.all(), "license")
+    if license is not None:
+        license.verified_at = timezone.now()
+        license.save()
+
+
 def delete_a_therapist(data, population):
     any_of(data, Therapist.objects.all(), "therapist").delete()
 
@@ -719,6 +748,8 @@ EDITS = [
     take_a_quote_down,
     verify_a_license,
     edit_a_license,
+    give_a_part_away,
+    recheck_a_license,
     delete_a_therapist,
     add_a_therapist,
     publish_or_unpublish,
