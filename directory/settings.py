@@ -191,9 +191,9 @@ CACHES = {
 PAGE_CACHE_ALIAS = "default"
 # How long an anonymous page may be served from the shared cache; 0 turns the cache off.
 # Edits invalidate pages within CONTENT_VERSION_CHECK_SECONDS, so this bounds only memory.
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 600)
 # Queries run at once (PostgreSQL) when a process builds the search index.
 SEARCH_INDEX_BUILD_THREADS = envint("SEARCH_INDEX_BUILD_THREADS", 4)
-PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 600)
 # How often each process rereads the content version (a row in the database, moved by
 # every public edit): another process may serve a page up to this much older than an edit.
 CONTENT_VERSION_CHECK_SECONDS = envint("CONTENT_VERSION_CHECK_SECONDS", 1)
