@@ -462,11 +462,9 @@ class SearchIndex:
             "listings": len(self.listed),
             "bitmaps": sum(len(found) for found in self.sets.values()),
             "bitmap_bytes": sum(
-                bitmap.get_statistics()["n_bytes_array_containers"]
-                + bitmap.get_statistics()["n_bytes_bitset_containers"]
-                + bitmap.get_statistics()["n_bytes_run_containers"]
+                sum(statistics[f"n_bytes_{kind}_containers"] for kind in ("array", "bitset", "run"))
                 for found in self.sets.values()
-                for bitmap in found.values()
+                for statistics in (bitmap.get_statistics() for bitmap in found.values())
             ),
         }
 
