@@ -200,6 +200,8 @@ CONTENT_VERSION_CHECK_SECONDS = envint("CONTENT_VERSION_CHECK_SECONDS", 1)
 
 # A license verification is trusted for this many months, then shows in the re-check list.
 LICENSE_VERIFICATION_MONTHS = envint("LICENSE_VERIFICATION_MONTHS", 12)
+# Contact messages hold health information: delete_old_messages removes them after this.
+MESSAGE_RETENTION_DAYS = envint("MESSAGE_RETENTION_DAYS", 90)
 
 DIRECTORY_PAGE_SIZE = envint("DIRECTORY_PAGE_SIZE", 20)
 # How many specialists' quotes a modality page shows; the rest are a link away.

@@ -415,6 +415,19 @@ class Therapist(models.Model):
     email = models.EmailField(_("public email"), blank=True)
     phone = models.CharField(_("public phone"), max_length=30, blank=True)
     website = models.URLField(_("website"), blank=True)
+    contact_email = models.EmailField(
+        _("private address for messages"),
+        blank=True,
+        help_text=_(
+            "Where we tell you a client has written. Never shown on the site; "
+            "your account's address if left empty."
+        ),
+    )
+    is_demo = models.BooleanField(
+        _("demo listing"),
+        default=False,
+        help_text=_("A fictional listing for trying the site, marked as such on every page."),
+    )
     is_listed = models.BooleanField(
         _("listed"), default=True, help_text=_("Unlisted therapists appear on no public page.")
     )
@@ -845,6 +858,56 @@ class Quote(LoggedWithItsChange):
         self.draft_submitted_at = None
         self.review_reason = ""
         self.save(update_fields=self.DRAFT_FIELDS)
+
+
+# Longest message a client may send through the contact form.
+MESSAGE_MAX_LENGTH = 5000
+
+
+class ContactMessageQuerySet(models.QuerySet):
+    def due_for_deletion(self, now=None):
+        """Messages older than MESSAGE_RETENTION_DAYS: health information is kept no longer."""
+        days = settings.MESSAGE_RETENTION_DAYS
+        return self.filter(created_at__lt=(now or timezone.now()) - datetime.timedelta(days=days))
+
+
+class ContactMessage(models.Model):
+    """A client's message to a therapist, sent through the site's contact form.
+
+    It holds health information: only the therapist it is for may read its text. It is
+    never logged, listed in the admin or put in an email, and is deleted after
+    MESSAGE_RETENTION_DAYS (the delete_old_messages command).
+    """
+
+    class Recipient(models.TextChoices):
+        MYSELF = "myself", _("Myself")
+        SOMEONE_ELSE = "someone_else", _("Someone else (a child, partner or relative)")
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="messages")
+    name = models.CharField(_("your name"), max_length=100)
+    email = models.EmailField(_("your email"))
+    phone = models.CharField(_("your phone (optional)"), max_length=30, blank=True)
+    text = models.TextField(_("your message"), max_length=MESSAGE_MAX_LENGTH)
+    for_whom = models.CharField(_("who is the help for?"), max_length=20, choices=Recipient.choices)
+    consented_at = models.DateTimeField(_("consent to share given at"))
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("marked replied at"), null=True, blank=True)
+
+    objects = ContactMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("contact message")
+        indexes = [
+            models.Index(fields=["therapist", "-created_at"], name="message_inbox_idx"),
+            models.Index(fields=["created_at"], name="message_created_idx"),
+            models.Index(fields=["email", "created_at"], name="message_sender_idx"),
+        ]
+
+    def __str__(self):
+        # Never the text or the sender: this may be printed where staff can read it.
+        return f"Message {self.pk} to {self.therapist_id}"
 
 
 class ListingOrder(models.Model):

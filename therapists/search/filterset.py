@@ -18,8 +18,10 @@ from therapists.states import USState
 from therapists.zips import zip_point
 
 ZIP_PLUS_FOUR = re.compile(r"([0-9]{5})-[0-9]{4}")
-DEFAULT_RADIUS = 10
-MAX_RADIUS = 100
+# The radius is a choice, the same everywhere (listing, landing pages, Find Your Match).
+RADIUS_CHOICES = (5, 10, 25, 50, 100)
+DEFAULT_RADIUS = 25
+MAX_RADIUS = RADIUS_CHOICES[-1]
 FEE_MAX = 2000
 ORDERS = [("name", _("Name, A to Z")), ("distance", _("Distance"))]
 
