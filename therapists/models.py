@@ -478,6 +478,9 @@ class Therapist(models.Model):
     def get_absolute_url(self):
         return reverse("therapists:profile", kwargs={"slug": self.slug})
 
+    def get_contact_url(self):
+        return reverse("therapists:contact", kwargs={"slug": self.slug})
+
     @property
     def accepting_is_current(self):
         """Accepting new clients, confirmed recently enough to be believed."""

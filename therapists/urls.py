@@ -1,10 +1,12 @@
 from django.urls import path
 
-from therapists import views
+from therapists import contact, views
 
 app_name = "therapists"
 urlpatterns = [
     path("", views.TherapistListView.as_view(), name="list"),
+    # Before the landing pages, whose <state>/<city>/ would take it.
+    path("<slug:slug>/contact/", contact.contact, name="contact"),
     path("<str:state>/<slug:city>/", views.LandingPageView.as_view(), name="city"),
     path(
         "<str:state>/<slug:city>/<slug:modality>/",
