@@ -13,6 +13,10 @@ from therapists.forms import (
     InviteeAwarePasswordResetForm,
 )
 
+# The site's own pages for errors, none of which needs the database (directory.views).
+handler400 = "directory.views.bad_request"
+handler403 = "directory.views.permission_denied"
+handler404 = "directory.views.page_not_found"
 handler500 = "directory.views.server_error"
 admin.site.login_form = AdminLoginForm
 
@@ -20,6 +24,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     # An index of sections, each in pages of at most Sitemap.limit (50,000) URLs: the most
     # one sitemap file may hold. Both views are cached by the page cache, keyed by ?p=.
     path(

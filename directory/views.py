@@ -3,10 +3,12 @@ import sys
 from django.contrib.sitemaps import views as sitemaps_views
 from django.db import connection
 from django.db.utils import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 
 from directory.cache import cache_state
@@ -58,19 +60,56 @@ def robots_txt(request):
 RETRY_AFTER_SECONDS = 30
 
 
+def error_page(template_name, status):
+    """The site's own error page, rendered without the request: no context processor
+    touches the session or the user, so it needs no database, and nothing a bad request
+    carries (an unknown Host, a forged cookie) is read to draw it."""
+    return HttpResponse(loader.render_to_string(template_name), status=status)
+
+
+def bad_request(request, exception):
+    """handler400: a SuspiciousOperation (an unknown Host, a malformed cookie) or a
+    BadRequest raised by a view."""
+    return error_page("400.html", 400)
+
+
+def permission_denied(request, exception):
+    """handler403: a PermissionDenied raised by a view."""
+    return error_page("403.html", 403)
+
+
+def page_not_found(request, exception):
+    """handler404: an unknown address, or an Http404 from a view (an unknown profile,
+    city or kind of therapy). The exception's text is for the log, never for the page."""
+    return error_page("404.html", 404)
+
+
 def server_error(request):
     """handler500: 503 "try again shortly" when the database is unreachable, 500 otherwise.
 
     Django calls it for any uncaught exception, in a view or in a middleware (sessions,
-    axes), with that exception still in sys.exc_info(). The page is rendered without the
-    request, so no context processor touches the session or the user: it needs no database.
-    Only connection failures are "unavailable"; other database errors are bugs, hence 500.
+    axes), with that exception still in sys.exc_info(). Only connection failures are
+    "unavailable"; other database errors are bugs, hence 500.
     """
     if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
-        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response = error_page("503.html", 503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    return HttpResponseServerError(loader.render_to_string("500.html"))
+    return error_page("500.html", 500)
+
+
+# How long a browser keeps the answer to /favicon.ico: the icon's hashed static name
+# changes when the icon does, so the redirect is temporary, and a day is soon enough.
+FAVICON_MAX_AGE = 24 * 60 * 60
+
+
+def favicon(request):
+    """/favicon.ico, asked for by browsers and tools that ignore the pages' declared SVG
+    icon (bookmarks, feed readers, some browsers' first visit): sent to that icon, rather
+    than given a 404 that shows in the console and the server's log."""
+    response = HttpResponseRedirect(static("img/favicon.svg"))
+    patch_cache_control(response, public=True, max_age=FAVICON_MAX_AGE)
+    return response
 
 
 # The index reads no parameter; its sections' pages each point at a sitemap_page.
