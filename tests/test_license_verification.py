@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import make_credential, make_therapist, page_links, page_text
+from tests.forms import form_on
 from therapists.models import License, verification_cutoff
 
 LICENSES = reverse("admin:therapists_license_changelist")
@@ -365,40 +366,6 @@ def test_it_counts_the_months_back_from_now_by_default(settings):
     assert earliest <= cutoff <= before - datetime.timedelta(days=28)
 
 
-class _ChangeForm(HTMLParser):
-    """The (name, value) pairs a browser would send from a form on the page."""
-
-    def __init__(self):
-        super().__init__()
-        self.data, self._select, self._textarea = [], None, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        name = attrs.get("name")
-        if tag == "input" and name and attrs.get("type") not in {"submit", "button", "file"}:
-            if attrs.get("type") not in {"checkbox", "radio"} or "checked" in attrs:
-                self.data.append((name, attrs.get("value") or ""))
-        elif tag == "select":
-            self._select = name
-        elif tag == "option" and self._select and "selected" in attrs:
-            self.data.append((self._select, attrs.get("value") or ""))
-        elif tag == "textarea":
-            self._textarea = (name, [])
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea" and self._textarea:
-            name, parts = self._textarea
-            # A browser drops the newline that follows the opening tag.
-            self.data.append((name, "".join(parts).removeprefix("\n")))
-            self._textarea = None
-
-    def handle_data(self, data):
-        if self._textarea:
-            self._textarea[1].append(data)
-
-
 def test_it_keeps_the_verification_read_only_on_the_therapist_change_page(
     admin_client, admin_user, django_user_model
 ):
@@ -417,10 +384,8 @@ def test_it_keeps_the_verification_read_only_on_the_therapist_change_page(
         assert f"licenses-0-{field}" not in names
     assert BOARD_LOOKUP in page_text(page)
 
-    form = _ChangeForm()
-    form.feed(page.content.decode())
     data = {}
-    for name, value in form.data:
+    for name, value in form_on(page, id="therapist_form").data():
         data.setdefault(name, []).append(value)
     assert data["licenses-0-id"] == [str(license.pk)]
     forger = django_user_model.objects.create_user("fictional-forger", "forger@example.org")
