@@ -24,8 +24,10 @@ def watch(page):
     seen = {"console": [], "failed": [], "responses": []}
     page.on(
         "console",
-        lambda message: message.type in {"error", "warning"}
-        and seen["console"].append((message.type, message.text, message.location.get("url"))),
+        lambda message: (
+            message.type in {"error", "warning"}
+            and seen["console"].append((message.type, message.text, message.location.get("url")))
+        ),
     )
     page.on("pageerror", lambda error: seen["console"].append(("pageerror", str(error), "")))
     page.on(
