@@ -78,6 +78,11 @@ def permission_denied(request, exception):
     return error_page("403.html", 403)
 
 
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form posted from a stale page or without its cookie."""
+    return error_page("403_csrf.html", 403)
+
+
 def page_not_found(request, exception):
     """handler404: an unknown address, or an Http404 from a view (an unknown profile,
     city or kind of therapy). The exception's text is for the log, never for the page."""

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import OperationalError, connection, connections
 from django.db.utils import InterfaceError
 from django.http import Http404
+from django.test import Client
 from django.urls import path
 
 from directory import urls as site_urls
@@ -240,3 +241,13 @@ def test_it_sends_a_browser_asking_for_favicon_ico_to_the_svg_icon(client, db):
     assert icon.status_code == 200
     assert icon["Content-Type"] == "image/svg+xml"
     assert b"<svg" in b"".join(icon.streaming_content)
+
+
+def test_it_answers_a_form_posted_without_its_csrf_token_with_its_own_page(db):
+    # A stale page or blocked cookies: the person learns nothing was sent and what to do.
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post("/accounts/login/", {"username": "a@example.org", "password": "x"})
+    assert response.status_code == 403
+    assert_site_page(response)
+    assert "This form has expired" in page_text(response)
+    assert "Nothing was sent" in page_text(response)
