@@ -305,7 +305,7 @@ def test_it_accepts_a_zip_plus_four(client, db):
 FIELDS = {
     "concerns": "What would you like help with?",
     "zip_code": "Your ZIP code",
-    "radius": "Distance from your ZIP code",
+    "radius": "How far you can travel",
     "state": "Or your state, for online sessions only",
     "language": "Language for your sessions",
     "gender": "Therapist's gender",

@@ -70,7 +70,7 @@ def test_it_offers_the_sites_radius_choices_with_25_miles_chosen(client, directo
     select = body.split('name="radius"')[1].split("</select>")[0]
     assert re.findall(r'<option value="(\d+)"', select) == ["5", "10", "25", "50", "100"]
     assert '<option value="25" selected>25 miles</option>' in select
-    assert '<label for="id_radius">Distance from your ZIP code' in body
+    assert '<label for="id_radius">How far you can travel' in body
 
 
 def test_it_shows_matches_for_the_form_sent_untouched(client, directory, django_assert_num_queries):
@@ -221,7 +221,7 @@ def test_it_refuses_a_radius_not_offered(client, directory, radius):
     response = submit(client, replace(untouched(client), zip_code="90012", radius=radius))
     assert response.status_code == 200
     assert error_summary(response) == (
-        "Please correct the following Distance from your ZIP code: Choose a distance from the list."
+        "Please correct the following How far you can travel: Choose a distance from the list."
     )
     assert names(response) == []
 

@@ -94,8 +94,9 @@ class MatchForm(BoundedForm):
         error_messages={"max_length": _("Enter your ZIP code as 5 digits, like 90012.")},
     )
     radius = forms.TypedChoiceField(
-        label=_("Distance from your ZIP code"),
+        label=_("How far you can travel"),
         required=False,
+        help_text=_("Miles from the ZIP code you give."),
         coerce=int,
         # No choice (the field left out) means the default, as everywhere on the site.
         empty_value=DEFAULT_RADIUS,
