@@ -126,6 +126,7 @@ def test_it_ranks_who_meets_every_need_above_who_meets_fewer_and_says_why(client
             "language": "spanish",
             "budget": "120",
             "modality": "sample-modality",
+            "accepting": "on",
         },
     )
     assert response.status_code == 200
@@ -155,7 +156,10 @@ def test_it_counts_gender_insurance_and_stale_availability_as_needs(client, voca
         "Fictional Insured", city=sacramento, telehealth=True, gender="woman", **accepting()
     )
     insured.insurance_plans.set([vocabulary["plan"]])
-    response = client.post(MATCH, {"state": "CA", "gender": "woman", "insurance": "fictional-plan"})
+    response = client.post(
+        MATCH,
+        {"state": "CA", "gender": "woman", "insurance": "fictional-plan", "accepting": "on"},
+    )
     assert names(response) == ["Fictional Insured", "Fictional Stale"]
     assert reasons(response) == [
         "Matches 4 of your 4 needs: gender: Woman, telehealth in California, "
@@ -179,10 +183,10 @@ def test_it_reads_like_the_example_online_in_a_state(client, vocabulary):
         MATCH,
         {"concerns": ["depression"], "state": "CA", "language": "spanish", "budget": "120"},
     )
+    # Four answers, four needs: availability is a need only when asked for.
     assert reasons(response) == [
-        "Matches 4 of your 5 needs: Depression, Spanish, telehealth in California, "
+        "Matches 4 of your 4 needs: Depression, Spanish, telehealth in California, "
         "up to $120 a session",
-        "Does not meet: accepting new clients",
     ]
 
 
@@ -242,7 +246,7 @@ def test_it_orders_equal_matches_differently_from_day_to_day(db):
         Therapist.objects.rotate(day)  # rotate_listings on that day
         with index_lock():
             index = current_index()
-            form = MatchForm({"zip_code": "90012"}, vocabulary=index.vocabulary)
+            form = MatchForm({"zip_code": "90012", "accepting": "on"}, vocabulary=index.vocabulary)
             assert form.is_valid()
             return [m.therapist.display_name for m in find_matches(form.cleaned_data, index)]
 
@@ -257,7 +261,10 @@ def test_it_says_when_no_one_serves_the_place_yet(client, db):
     response = client.post(MATCH, {"zip_code": "90012"})
     assert response.status_code == 200
     assert names(response) == []
-    assert "No listed therapist sees clients within 25 miles of there" in page_text(response)
+    assert (
+        "No listed therapist sees clients within 25 miles of 90012, or offers telehealth "
+        "with a license in California, yet."
+    ) in page_text(response)
 
 
 @pytest.mark.parametrize("zip_code", ["00000", "99999"])
@@ -274,11 +281,6 @@ def test_it_explains_a_zip_code_it_cannot_find(client, db, zip_code):
 @pytest.mark.parametrize(
     ("answers", "message"),
     [
-        ({}, "Your ZIP code: Give your ZIP code, or choose a state for online sessions."),
-        (
-            {"zip_code": "", "state": "", "language": ""},
-            "Your ZIP code: Give your ZIP code, or choose a state for online sessions.",
-        ),
         ({"zip_code": "9001"}, "Your ZIP code: Enter your ZIP code as 5 digits, like 90012."),
         (
             {"zip_code": "90012", "state": "CA"},
@@ -303,6 +305,7 @@ def test_it_accepts_a_zip_plus_four(client, db):
 FIELDS = {
     "concerns": "What would you like help with?",
     "zip_code": "Your ZIP code",
+    "radius": "How far you can travel",
     "state": "Or your state, for online sessions only",
     "language": "Language for your sessions",
     "gender": "Therapist's gender",
@@ -389,8 +392,9 @@ def test_it_asks_with_labels_fieldsets_and_a_post_form_that_keeps_answers_out_of
         "Paying for sessions (optional)",
     ]:
         assert re.search(rf"<legend[^>]*>{re.escape(legend)}", unescape(body))
-    for field in ["zip_code", "state", "language", "gender", "budget", "insurance", "modality"]:
+    for field in FIELDS.keys() - {"concerns"}:
         assert f'<label for="id_{field}">{FIELDS[field]}' in unescape(body)
+    assert '<label for="id_accepting">Accepting new clients now' in body
     assert re.search(r'<option value=""( selected)?>Not sure</option>', body)
     assert '<input type="checkbox" name="concerns" value="depression"' in body
 

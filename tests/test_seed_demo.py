@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.db.models import Count, Q
 from django.forms.models import model_to_dict
 
-from modalities.models import Modality
+from modalities.models import Concern, Modality
 from tests.conftest import page_text, seed_page
 from therapists.models import City, License, Location, Quote, Therapist, searchable
 
@@ -178,3 +178,22 @@ def test_it_loads_the_vocabulary_first_on_a_fresh_database(db):
     assert "Created 30 demo therapists" in out
     assert Modality.objects.filter(slug="interpersonal-therapy").exists()
     assert demo_therapists().count() == 30
+
+
+def test_it_marks_every_row_it_writes_as_a_demo_listing(seeded):
+    seed_demo(seed=3)
+    assert set(demo_therapists(3).values_list("is_demo", flat=True)) == {True}
+    assert not Therapist.objects.exclude(slug__startswith="demo-").filter(is_demo=True).exists()
+
+
+def test_it_deals_every_modality_concern_and_city_to_someone_listed(seeded):
+    seed_demo(seed=4)
+    listed = demo_therapists(4).listed()
+    assert not Modality.objects.exclude(therapists__in=listed).exists()
+    assert not Concern.objects.exclude(therapists__in=listed).exists()
+    assert not City.objects.exclude(locations__therapist__in=listed).exists()
+    # And a live quote on each modality, for its page's "Meet the specialists".
+    live = Quote.objects.live().filter(therapist__in=listed)
+    assert set(live.values_list("modality__slug", flat=True)) == set(
+        Modality.objects.values_list("slug", flat=True)
+    )

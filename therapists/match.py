@@ -17,10 +17,10 @@ from pyroaring import BitMap
 
 from modalities.forms import BoundedForm, QuickSelect
 from therapists.models import Gender, Therapist
+from therapists.search.filterset import DEFAULT_RADIUS, RADIUS_CHOICES
 from therapists.states import USState
 from therapists.zips import zip_point, zip_state
 
-RADIUS_MILES = 25
 MATCHES_SHOWN = 10
 BUDGET_MAX = 2000
 # "90012", or "90012-1234" of which the first five digits are what we look up.
@@ -86,15 +86,24 @@ class MatchForm(BoundedForm):
         label=_("Your ZIP code"),
         required=False,
         max_length=10,
-        help_text=format_lazy(
-            _(
-                "We look for therapists within {miles} miles, and for those who offer "
-                "telehealth with a license in your state."
-            ),
-            miles=RADIUS_MILES,
+        help_text=_(
+            "We look for therapists within the distance you choose, and for those who offer "
+            "telehealth with a license in your state."
         ),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
         error_messages={"max_length": _("Enter your ZIP code as 5 digits, like 90012.")},
+    )
+    radius = forms.TypedChoiceField(
+        label=_("How far you can travel"),
+        required=False,
+        help_text=_("Miles from the ZIP code you give."),
+        coerce=int,
+        # No choice (the field left out) means the default, as everywhere on the site.
+        empty_value=DEFAULT_RADIUS,
+        initial=DEFAULT_RADIUS,
+        choices=[(miles, format_lazy(_("{miles} miles"), miles=miles)) for miles in RADIUS_CHOICES],
+        widget=QuickSelect,
+        error_messages={"invalid_choice": from_the_list(_("a distance"))},
     )
     state = forms.ChoiceField(
         label=_("Or your state, for online sessions only"),
@@ -117,6 +126,11 @@ class MatchForm(BoundedForm):
         choices=[("", _("No preference")), *Gender.choices],
         widget=QuickSelect,
         error_messages={"invalid_choice": from_the_list(_("a gender, or no preference,"))},
+    )
+    accepting = forms.BooleanField(
+        label=_("Accepting new clients now"),
+        required=False,
+        help_text=_("Rank therapists who have confirmed they take new clients higher."),
     )
     budget = forms.IntegerField(
         label=_("Most you can pay per session (USD)"),
@@ -180,6 +194,7 @@ class MatchForm(BoundedForm):
         data = super().clean()
         if "zip_code" in self.errors or "state" in self.errors:
             return data
+        # Neither is fine: no place is no preference, and every listing is a candidate.
         if data.get("zip_code") and data.get("state"):
             self.add_error(
                 "state",
@@ -187,10 +202,6 @@ class MatchForm(BoundedForm):
                     "Give a ZIP code or a state, not both: with a ZIP code we already "
                     "include telehealth in its state."
                 ),
-            )
-        elif not data.get("zip_code") and not data.get("state"):
-            self.add_error(
-                "zip_code", _("Give your ZIP code, or choose a state for online sessions.")
             )
         return data
 
@@ -212,9 +223,10 @@ def needs_of(answers, index):
     The answers name options by slug; the vocabulary gives their ids, for the bitmaps,
     and their names, for the labels. Concerns come in the order the form lists them.
 
-    The place is a need too, so "Matches 4 of your 5 needs" counts what the person asked
-    for; its bitmap is None because every candidate meets it, and its label depends on
-    the therapist (near the ZIP, or telehealth in the state).
+    Only what the person chose is a need, so "Matches 4 of your 5 needs" counts what
+    they asked for. A place they gave is one; its bitmap is None because every candidate
+    meets it, and its label depends on the therapist (near the ZIP, or telehealth in the
+    state).
     """
     vocabulary = index.vocabulary
     chosen = set(answers.get("concerns") or ())
@@ -228,7 +240,8 @@ def needs_of(answers, index):
     if gender := answers.get("gender"):
         label = gettext("gender: %(gender)s") % {"gender": Gender(gender).label}
         needs.append((label, index.bitmap("gender", gender)))
-    needs.append((None, None))
+    if answers.get("zip_code") or answers.get("state"):
+        needs.append((None, None))
     if (budget := answers.get("budget")) is not None:
         label = gettext("up to $%(budget)s a session") % {"budget": budget}
         needs.append((label, index.fee_at_most(budget) | index.flag("sliding_scale")))
@@ -237,23 +250,51 @@ def needs_of(answers, index):
         needs.append((label, index.bitmap("insurance", plan.id)))
     if modality := vocabulary.find("modality", answers.get("modality")):
         needs.append((modality.name, index.bitmap("modality", modality.id)))
-    needs.append((gettext("accepting new clients"), index.flag("accepting")))
+    if answers.get("accepting"):
+        needs.append((gettext("accepting new clients"), index.flag("accepting")))
     return needs
+
+
+def state_name(state):
+    # A ZIP in a territory we list no licenses for (APO/FPO) has no name of ours.
+    return USState(state).label if state in USState.values else state
+
+
+def place_of(answers):
+    """(ZIP code or "", state or "", radius in miles) of valid answers."""
+    zip_code = answers.get("zip_code") or ""
+    state = zip_state(zip_code) if zip_code else answers.get("state") or ""
+    return zip_code, state, answers.get("radius") or DEFAULT_RADIUS
+
+
+def nobody_found(answers):
+    """Why no one matched, naming only the place the person gave."""
+    zip_code, state, radius = place_of(answers)
+    if zip_code:
+        return gettext(
+            "No listed therapist sees clients within %(radius)s miles of %(zip)s, or offers "
+            "telehealth with a license in %(state)s, yet."
+        ) % {"radius": radius, "zip": zip_code, "state": state_name(state)}
+    if state:
+        return gettext("No listed therapist offers telehealth with a license in %(state)s yet.") % {
+            "state": state_name(state)
+        }
+    return gettext("No therapist is listed yet.")
 
 
 def candidates(answers, index):
     """(listed therapists who can see the person where they are, as a bitmap; those of
     them near the ZIP code; the cities around it by distance; the label of each kind of
     place)."""
-    zip_code = answers.get("zip_code")
-    state = zip_state(zip_code) if zip_code else answers["state"]
+    zip_code, state, radius = place_of(answers)
+    if not (zip_code or state):
+        return BitMap(index.listed), BitMap(), [], {}
     online = index.flag("telehealth") & index.bitmap("licensed_in", state) & index.listed
     # A ZIP in a territory we list no licenses for (APO/FPO) still finds offices nearby.
-    where = USState(state).label if state in USState.values else state
-    labels = {"online": gettext("telehealth in %(state)s") % {"state": where}}
+    labels = {"online": gettext("telehealth in %(state)s") % {"state": state_name(state)}}
     if not zip_code:
         return online, BitMap(), [], labels
-    nearby, rings = index.near(*zip_point(zip_code), RADIUS_MILES)
+    nearby, rings = index.near(*zip_point(zip_code), radius)
     nearby &= index.listed
     labels["near"] = gettext("near %(zip)s") % {"zip": zip_code}
     return nearby | online, nearby, rings, labels

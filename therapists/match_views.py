@@ -3,7 +3,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from therapists.match import RADIUS_MILES, MatchForm, find_matches
+from therapists.match import MatchForm, find_matches, nobody_found
 from therapists.search import current_index, index_lock
 
 
@@ -17,7 +17,7 @@ def match(request):
     Answers come by POST so they never appear in an address, the browser's history or a
     server log, and they are kept nowhere: no session, no database row, no cookie.
     """
-    context = {"matches": None, "radius": RADIUS_MILES}
+    context = {"matches": None}
     with index_lock():
         index = current_index()
         if request.method != "POST":
@@ -30,6 +30,7 @@ def match(request):
         form = MatchForm(request.POST, vocabulary=index.vocabulary)
         if form.is_valid():
             context["matches"] = find_matches(form.cleaned_data, index)
+            context["nobody_found"] = nobody_found(form.cleaned_data)
     context["form"] = form
     response = render(request, "therapists/match.html", context)
     # The page holds the person's answers: no browser or proxy may keep a copy.

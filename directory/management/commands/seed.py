@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
@@ -6,10 +7,18 @@ from modalities.models import Concern, Modality
 from therapists.models import Therapist
 
 FIXTURES = ["vocabulary", "ipt"]
+# With DEBUG on (make run), fictional listings besides the seed's ten, so that a newcomer
+# sees every filter and every modality page at work. One fixed seed, so a second run finds
+# them and adds nothing.
+DEMO_THERAPISTS = 300
+DEMO_SEED = 1
 
 
 class Command(BaseCommand):
-    help = "Load the seeded IPT page and the starter vocabulary; safe to run again."
+    help = (
+        "Load the seeded IPT page and the starter vocabulary; with DEBUG on, also "
+        f"{DEMO_THERAPISTS} fictional demo therapists. Safe to run again."
+    )
 
     def handle(self, *args, **options):
         call_command("loaddata", *FIXTURES, verbosity=options["verbosity"])
@@ -21,6 +30,15 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Recorded {recorded} {model._meta.verbose_name_plural} in history."
                 )
+        # Never in production: demo listings are fiction, and only a developer wants them.
+        if settings.DEBUG:
+            call_command(
+                "seed_demo",
+                therapists=DEMO_THERAPISTS,
+                seed=DEMO_SEED,
+                verbosity=options["verbosity"],
+                stdout=self.stdout,
+            )
 
 
 def record_unversioned_state(model):

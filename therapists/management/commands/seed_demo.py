@@ -1,13 +1,15 @@
 """Fictional demo therapists in bulk, to try the directory at the scale it is built for.
 
-Every demo listing is marked twice: its name ends with " (demo)" and its slug starts with
-"demo-<seed>-". Nothing here changes a row it did not create, so the seeded IPT page
-(therapists 1-10, the IPT text and its quotes) stays exactly as loaded.
+Every demo listing is marked three times: its name ends with " (demo)", its slug starts
+with "demo-<seed>-" and its is_demo is set (pages show "Demo listing" from it). Nothing
+here changes a row it did not create, so the seeded IPT page (therapists 1-10, the IPT
+text and its quotes) stays exactly as loaded.
 """
 
 import datetime
 import functools
 import gc
+import itertools
 import random
 import time
 from collections import defaultdict
@@ -201,6 +203,7 @@ THERAPIST_FIELDS = [
     "email",
     "phone",
     "is_listed",
+    "is_demo",
 ]
 
 # Names repeat (a few thousand combinations), so their slugs and search forms are cached.
@@ -260,6 +263,12 @@ def zip_cities():
 def in_a_sentence(name):
     """'Grief' -> 'grief', but 'ADHD' stays."""
     return name if name.isupper() else name.lower()
+
+
+def first_of(drawn, values, number):
+    """`drawn` with the `number`th of `values` (in turn) first, keeping its length."""
+    dealt = values[(number - 1) % len(values)]
+    return [dealt, *(value for value in drawn if value != dealt)][: len(drawn)]
 
 
 def demo_prefix(seed):
@@ -346,9 +355,14 @@ class Command(BaseCommand):
 def demo_cities(count):
     """[(City id, (name, state, weight, latitude, longitude, ZIP codes))], most ZIPs first.
 
-    Existing cities with the same slug are reused as they are (the seed's among them).
+    Existing cities with the same slug are reused as they are (the seed's among them), and
+    the cities already listed come too, so that none of them is left without demo listings.
     """
-    wanted = {slugify(f"{city[0]} {city[1]}"): city for city in zip_cities()[:count]}
+    every = {slugify(f"{city[0]} {city[1]}"): city for city in zip_cities()}
+    wanted = dict(itertools.islice(every.items(), count))
+    for slug in City.objects.values_list("slug", flat=True):
+        if slug in every:
+            wanted.setdefault(slug, every[slug])
     City.objects.bulk_create(
         [
             City(name=name, state=state, slug=slug, latitude=latitude, longitude=longitude)
@@ -447,6 +461,9 @@ class DemoBuilder:
         self.usual_format = max(self.formats, key=lambda option: option[1])[0]
         self.usual_age_group = max(self.age_groups, key=lambda option: option[1])[0]
         self.expired_days = settings.LICENSE_VERIFICATION_MONTHS * 31
+        self.deal_size = max(
+            len(self.cities.values), len(self.modalities.values), len(self.concerns.values)
+        )
 
         self.new_therapist = Rows(Therapist, *THERAPIST_FIELDS)
         self.new_license = Rows(
@@ -503,9 +520,16 @@ class DemoBuilder:
             self.new_links[name].model.objects.bulk_create(objs, batch_size=batch)
 
     def draw(self, number):
-        """The `number`th demo therapist, as plain values; ids only of the vocabulary."""
+        """The `number`th demo therapist, as plain values; ids only of the vocabulary.
+
+        The first ones are dealt each modality, concern and city in turn besides what they
+        draw, so that even a small demo (the seed's) lists someone for every one of them.
+        """
         rng = self.rng
+        dealt = number <= self.deal_size
         city_id, city = self.cities.one(rng)
+        if dealt:
+            city_id, city = self.cities.values[(number - 1) % len(self.cities.values)]
         city_name, state = city[0], city[1]
 
         gender = rng.choices(GENDERS, cum_weights=GENDER_CUM_WEIGHTS)[0]
@@ -519,6 +543,9 @@ class DemoBuilder:
 
         modalities = self.modalities.distinct(rng, rng.choices((1, 2, 3, 4), (30, 35, 22, 13))[0])
         concerns = self.concerns.distinct(rng, rng.randint(1, 5))
+        if dealt:
+            modalities = first_of(modalities, self.modalities.values, number)
+            concerns = first_of(concerns, self.concerns.values, number)
         languages = self.draw_languages()
         ages = [pk for pk, share in self.age_groups if rng.random() < share]
         formats = [pk for pk, share in self.formats if rng.random() < share]
@@ -542,19 +569,21 @@ class DemoBuilder:
             rng.random() < 0.6,  # telehealth
             rng.random() < 0.8,  # in person
             accepting,
-            self.today - datetime.timedelta(days=rng.randrange(200)) if accepting else None,
+            # Within ACCEPTING_FRESH_DAYS (90), so "accepting" shows as current.
+            self.today - datetime.timedelta(days=rng.randrange(60)) if accepting else None,
             None if rng.random() < 0.1 else 5 * round(rng.triangular(60, 250, 140) / 5),
             rng.random() < 0.3,  # sliding scale
             # example.com and 555-01xx are reserved for fiction: no one gets these messages.
             f"{slug.removeprefix('demo-')}@example.com" if rng.random() < 0.6 else "",
             f"(555) 555-01{rng.randrange(100):02d}" if rng.random() < 0.5 else "",
-            rng.random() < 0.97,  # listed
+            dealt or rng.random() < 0.97,  # listed
+            True,  # is_demo
         )
         return {
             "therapist": therapist,
             "licenses": self.draw_licenses(state),
             "locations": self.draw_locations(city_id, city),
-            "quotes": self.draw_quotes(modalities),
+            "quotes": self.draw_quotes(modalities, dealt=dealt),
             "modalities": [pk for pk, _ in modalities],
             "concerns": [pk for pk, _ in concerns],
             "languages": languages,
@@ -613,12 +642,16 @@ class DemoBuilder:
         postal_code = rng.choice(city[5]) if rng.random() < 0.6 else ""
         return (city_id, street, postal_code, primary)
 
-    def draw_quotes(self, modalities):
-        """Live quotes for about 60% of the modalities; a tenth of them with a pending edit."""
+    def draw_quotes(self, modalities, *, dealt=False):
+        """Live quotes for about 60% of the modalities; a tenth of them with a pending edit.
+
+        A dealt therapist always has one on the modality dealt (the first), so that every
+        modality's page has a specialist to show.
+        """
         rng = self.rng
         quotes = []
-        for modality_id, modality in modalities:
-            if rng.random() >= 0.6:
+        for position, (modality_id, modality) in enumerate(modalities):
+            if rng.random() >= 0.6 and not (dealt and position == 0):
                 continue
             text = rng.choice(QUOTES).format(modality=modality.abbreviation or modality.name)
             if rng.random() < 0.1:
