@@ -211,17 +211,19 @@ def match_form(client):
     return form_on(client.get(MATCH), action=MATCH)
 
 
-def test_find_your_match_untouched_asks_for_a_place(client, directory):
+def test_find_your_match_untouched_shows_every_listed_therapist(client, directory):
+    # No answer is no preference, as everywhere else: nobody is ruled out, and no need is
+    # counted that the person did not choose.
     results = match_form(client).submit(client, MATCH)
-    assert results.status_code == 200
-    assert "Give your ZIP code, or choose a state for online sessions." in page_text(results)
-    assert therapists_shown(results) == []
+    assert set(therapists_shown(results)) == set(PEOPLE)
+    assert "Matches" not in page_text(results)
 
 
-def test_find_your_match_with_a_kind_of_therapy_only_asks_for_a_place(client, directory):
+def test_find_your_match_with_a_kind_of_therapy_only_puts_its_specialists_first(client, directory):
     results = match_form(client).submit(client, MATCH, modality=FOCUSED)
-    assert results.status_code == 200
-    assert "Give your ZIP code, or choose a state for online sessions." in page_text(results)
+    shown = therapists_shown(results)
+    assert set(shown[: len(PRACTISING_FOCUSED)]) == PRACTISING_FOCUSED
+    assert page_text(results).count("Matches 1 of your 1 need") == len(PRACTISING_FOCUSED)
 
 
 def test_find_your_match_with_a_zip_code_only_counts_that_one_need(client, directory):
