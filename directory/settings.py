@@ -263,7 +263,7 @@ LOGGING = {
     "filters": {"without_contact_messages": {"()": "directory.log_filters.WithoutContactMessages"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # With DEBUG and LOG_LEVEL=DEBUG every query is logged with its values: never those of
-    # a contact message, which holds health information.
+    # Whoever turns on Django's SQL log (django.db.backends at DEBUG) sees every query with
+    # its values: never those of a contact message, which holds health information.
     "loggers": {"django.db.backends": {"filters": ["without_contact_messages"]}},
 }

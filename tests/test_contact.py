@@ -197,10 +197,12 @@ def test_it_stores_a_filled_message_for_the_therapist_and_sends_a_notice_without
     client, therapist, other, django_assert_num_queries, caplog
 ):
     caplog.set_level(logging.DEBUG)
+    # Django's SQL log on, as someone debugging might turn it on: it writes each query's values.
+    caplog.set_level(logging.DEBUG, logger="django.db.backends")
     client.get(therapist.get_contact_url())
     data = {**FILLED, "shown_at": written(therapist), "website": ""}
     # the listing, the sender's messages of the last day (per email and per address in one
-    # count), the insert; the SQL is logged (the pin turns that on) but not these queries'
+    # count), the insert
     with django_assert_num_queries(3):
         response = client.post(therapist.get_contact_url(), data)
 
@@ -225,6 +227,7 @@ def test_it_stores_a_filled_message_for_the_therapist_and_sends_a_notice_without
         assert private not in everything
         assert private not in caplog.text
     assert "winter" not in caplog.text
+    assert "therapists_therapist" in caplog.text  # the SQL log was on
 
 
 def test_it_tells_the_client_what_happens_next(client, therapist):
