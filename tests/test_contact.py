@@ -98,7 +98,7 @@ def test_it_shows_the_form_with_the_crisis_line_and_a_hidden_honeypot(
         "Your name",
         "Your email address",
         "Your phone number (optional)",
-        "Who is the help for?",
+        "The help is for",
         "Myself",
         "Someone else (a child, partner or relative)",
         "Your message",
@@ -164,7 +164,7 @@ def test_it_explains_each_missing_field_of_an_untouched_form_and_stores_nothing(
     for error in [
         "Your name: Give your name, so the therapist knows who wrote.",
         "Your email address: Give your email address: the therapist replies to it.",
-        "Who is the help for?: Say who the help is for: you or someone else.",
+        "The help is for: Say who the help is for: you or someone else.",
         "Your message: Write your message.",
         "Tick the box to agree that we pass your message on",
     ]:

@@ -332,7 +332,7 @@ class ContactForm(BoundsValues, forms.ModelForm):
     limits, per email address and per network address (`address`, as the view names it)."""
 
     for_whom = forms.ChoiceField(
-        label=_("Who is the help for?"),
+        label=_("The help is for"),
         choices=ContactMessage.Recipient.choices,
         widget=forms.RadioSelect,
         error_messages={"required": _("Say who the help is for: you or someone else.")},
