@@ -203,6 +203,12 @@ CONTENT_VERSION_CHECK_SECONDS = envint("CONTENT_VERSION_CHECK_SECONDS", 1)
 LICENSE_VERIFICATION_MONTHS = envint("LICENSE_VERIFICATION_MONTHS", 12)
 # Contact messages hold health information: delete_old_messages removes them after this.
 MESSAGE_RETENTION_DAYS = envint("MESSAGE_RETENTION_DAYS", 90)
+# The contact form's spam guards: a form sent sooner than this after it was shown is
+# refused (people take longer), and so is a sixth message in a day from one email address
+# or a twenty-first from one network address (as sign-in throttling names it).
+CONTACT_FORM_MIN_SECONDS = 3
+CONTACT_MESSAGES_PER_EMAIL = 5
+CONTACT_MESSAGES_PER_ADDRESS = 20
 
 DIRECTORY_PAGE_SIZE = envint("DIRECTORY_PAGE_SIZE", 20)
 # How many specialists' quotes a modality page shows; the rest are a link away.
@@ -255,6 +261,10 @@ AXES_VERBOSE = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"without_contact_messages": {"()": "directory.log_filters.WithoutContactMessages"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Whoever turns on Django's SQL log (django.db.backends at DEBUG) sees every query with
+    # its values: never those of a contact message, which holds health information.
+    "loggers": {"django.db.backends": {"filters": ["without_contact_messages"]}},
 }

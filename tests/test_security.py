@@ -127,6 +127,30 @@ def test_it_serves_public_pages_that_need_nothing_the_policy_forbids(client, see
     assert_runs_under_the_policy(client.get(url).content.decode())
 
 
+# The contact form and the page after it: the one public form, with its own exception.
+CONTACT_PAGES = ["/therapists/steven-su/contact/", "/therapists/steven-su/contact/sent/"]
+
+
+@pytest.mark.parametrize("url", CONTACT_PAGES)
+def test_it_sends_the_headers_on_the_contact_pages_and_needs_nothing_the_policy_forbids(
+    client, seeded, url
+):
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert_security_headers(response)
+    assert_runs_under_the_policy(response.content.decode())
+
+
+def test_it_sets_the_csrf_cookie_on_the_contact_form_only(client, seeded):
+    """Its form needs one; the page it leads to and the profile before it set none."""
+    form, sent = (client.get(url) for url in CONTACT_PAGES)
+
+    assert set(form.cookies) == {"csrftoken"}
+    assert not sent.cookies
+    assert not client.get("/therapists/steven-su/").cookies
+
+
 def test_it_needs_nothing_the_policy_forbids_on_the_admin_login_page(client, db):
     response = client.get("/admin/login/")
 

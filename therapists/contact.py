@@ -1,7 +1,99 @@
-"""Writing to a therapist through the site (/therapists/<slug>/contact/)."""
+"""Writing to a therapist through the site (/therapists/<slug>/contact/).
 
-from django.http import Http404
+A message holds health information: the view hides every posted value and every local
+variable from Django's error reports, logs nothing of it, and the therapist's notice is a
+link to the message, never its text or its sender.
+"""
+
+import logging
+import smtplib
+
+from axes.helpers import get_client_ip_address
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.mail import send_mail
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.crypto import salted_hmac
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_http_methods
+
+from therapists.forms import ContactForm, shown_at_token
+from therapists.models import Therapist
+
+logger = logging.getLogger(__name__)
 
 
+def listing(slug):
+    return get_object_or_404(Therapist.objects.listed().select_related("user"), slug=slug)
+
+
+def sender_address(request):
+    """The network address sign-in throttling counts against, as a keyed hash."""
+    address = get_client_ip_address(request) or ""
+    return salted_hmac("therapists.contact.sender-address", address).hexdigest()
+
+
+def notice_address(therapist):
+    """Where a therapist is told of a message: their private address, else their account's."""
+    return therapist.contact_email or (therapist.user.email if therapist.user else "")
+
+
+# never_cache: a form sent back with errors shows what the person wrote, and no proxy may
+# keep that; the site's own page cache never stores it either (no page_cache_params).
+@sensitive_post_parameters()
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@sensitive_variables()
 def contact(request, slug):
-    raise Http404("The contact form is not built yet.")
+    therapist = listing(slug)
+    form = ContactForm(request.POST or None, therapist=therapist, address=sender_address(request))
+    if form.is_valid():
+        message = form.save()
+        notify(therapist, message.pk)
+        return redirect("therapists:contact_sent", slug=therapist.slug)
+    context = {
+        "therapist": therapist,
+        "form": form,
+        "shown_at": shown_at_token(therapist),
+        "retention_days": settings.MESSAGE_RETENTION_DAYS,
+    }
+    # Over the day's limit: 429, with the form and all it holds, to send again later.
+    status = 429 if form.has_error(NON_FIELD_ERRORS, "limit") else 200
+    return render(request, "therapists/contact.html", context, status=status)
+
+
+@sensitive_variables()
+def notify(therapist, message_pk):
+    """Emails the therapist a link to their messages, if they have an address. A mail
+    server that fails loses nothing: the message is stored and shows on their page."""
+    address = notice_address(therapist)
+    if not address:
+        return
+    context = {
+        "therapist": therapist,
+        "link": settings.SITE_URL + reverse("profile:messages"),
+        "retention_days": settings.MESSAGE_RETENTION_DAYS,
+    }
+    try:
+        send_mail(
+            subject=render_to_string("therapists/message_notice_subject.txt", context).strip(),
+            message=render_to_string("therapists/message_notice_email.txt", context),
+            from_email=None,
+            recipient_list=[address],
+        )
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("No notice sent of contact message %s: %r", message_pk, error)
+
+
+@require_http_methods(["GET", "HEAD"])
+def contact_sent(request, slug):
+    therapist = listing(slug)
+    context = {
+        "therapist": therapist,
+        "notified": bool(notice_address(therapist)),
+        "retention_days": settings.MESSAGE_RETENTION_DAYS,
+    }
+    return render(request, "therapists/contact_sent.html", context)

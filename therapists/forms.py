@@ -1,4 +1,5 @@
 import copy
+import time
 from urllib.parse import urlsplit
 
 from django import forms
@@ -12,8 +13,10 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
     UsernameField,
 )
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from modalities.forms import (
@@ -24,7 +27,7 @@ from modalities.forms import (
     Version,
 )
 from therapists.invitations import in_use, is_staff_account
-from therapists.models import QUOTE_MAX_LENGTH, Therapist
+from therapists.models import MESSAGE_MAX_LENGTH, QUOTE_MAX_LENGTH, ContactMessage, Therapist
 
 BIO_MAX_LENGTH = Therapist._meta.get_field("bio").max_length
 # Far beyond any passphrase: for the fields of Django's own forms that have no bound.
@@ -117,24 +120,19 @@ class CheckedIdsField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
 
+PHONE_NUMBER = RegexValidator(
+    r"^\+?[0-9 ().-]{7,30}$",
+    _("Enter a phone number with digits, spaces, brackets or dashes, like 555-010-0100."),
+)
+
+
 class ProfileForm(KeepsUnofferedRelations, SavesOwnChanges):
     """What a therapist may change of their own listing; name, slug, licenses and
     locations stay with staff, who verify them. Save with update_fields=changed_columns():
     the form must not write back what staff changed meanwhile (is_listed, a corrected bio)."""
 
     phone = forms.CharField(
-        label=_("Public phone"),
-        required=False,
-        max_length=30,
-        validators=[
-            RegexValidator(
-                r"^\+?[0-9 ().-]{7,30}$",
-                _(
-                    "Enter a phone number with digits, spaces, brackets or dashes, "
-                    "like 555-010-0100."
-                ),
-            )
-        ],
+        label=_("Public phone"), required=False, max_length=30, validators=[PHONE_NUMBER]
     )
     bio = forms.CharField(
         label=_("About"),
@@ -175,6 +173,7 @@ class ProfileForm(KeepsUnofferedRelations, SavesOwnChanges):
             "email",
             "phone",
             "website",
+            "contact_email",
         ]
         widgets = {
             "modalities": forms.CheckboxSelectMultiple,
@@ -186,11 +185,17 @@ class ProfileForm(KeepsUnofferedRelations, SavesOwnChanges):
         }
         # The many-to-many fields, each a list of checkboxes.
         field_classes = dict.fromkeys(widgets, CheckedIdsField)
+        labels = {"contact_email": _("Private email for message notices")}
         help_texts = {
             "accepting_new_clients": _(
                 "Saving this form confirms it; the directory shows the date you confirmed."
             ),
             "email": _("Shown on your profile. Leave empty to keep it private."),
+            "contact_email": _(
+                "Private: never shown on the site. When a client writes to you through the "
+                "site, we email this address a link to the message (never the message "
+                "itself). Leave empty to use the address you sign in with."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -305,3 +310,155 @@ class VerifyLicenseForm(forms.Form):
         assume_scheme="https",
         error_messages={"required": _("Give the address where you checked the license.")},
     )
+
+
+# The contact form carries the moment it was shown, signed, so a bot that posts at once is
+# told apart from a person, who takes some seconds to write.
+SHOWN_AT_SALT = "therapists.contact.shown-at"
+# A form shown longer ago than this is refused too, so one signed moment is not reused for ever.
+SHOWN_AT_MAX_AGE = 24 * 60 * 60
+
+
+def shown_at_token(therapist, now=None):
+    """The signed moment a contact form for this listing was shown (`now`, a Unix time)."""
+    return signing.dumps([therapist.pk, time.time() if now is None else now], salt=SHOWN_AT_SALT)
+
+
+class ContactForm(BoundsValues, forms.ModelForm):
+    """A client's message to one therapist. Besides its fields it reads two that are not
+    shown as fields: `website`, a honeypot that people never see nor fill, and `shown_at`
+    (shown_at_token). Refused, with a message saying why: a filled honeypot, a form sent too
+    soon after it was shown or carrying a forged or stale moment, and a sender over the day's
+    limits, per email address and per network address (`address`, as the view names it)."""
+
+    for_whom = forms.ChoiceField(
+        label=_("The help is for"),
+        choices=ContactMessage.Recipient.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say who the help is for: you or someone else.")},
+    )
+    consent = forms.BooleanField(
+        required=True,
+        error_messages={
+            "required": _(
+                "Tick the box to agree that we pass your message on; without it we cannot send it."
+            )
+        },
+    )
+
+    class Meta:
+        model = ContactMessage
+        fields = ["name", "email", "phone", "for_whom", "text"]
+        labels = {
+            "name": _("Your name"),
+            "email": _("Your email address"),
+            "phone": _("Your phone number (optional)"),
+            "text": _("Your message"),
+        }
+        help_texts = {
+            "email": _("The therapist replies to this address."),
+            "phone": _("Only if you would like a call back."),
+            "text": _(
+                "Up to %(limit)s characters. What you would like help with, and when you are "
+                "free, is enough to start; you need not give details of your health."
+            )
+            % {"limit": MESSAGE_MAX_LENGTH},
+        }
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+            "text": forms.Textarea(attrs={"rows": 8}),
+        }
+        error_messages = {
+            "name": {"required": _("Give your name, so the therapist knows who wrote.")},
+            "email": {
+                "required": _("Give your email address: the therapist replies to it."),
+                "invalid": _("Enter an email address like name@example.org."),
+            },
+            "text": {
+                "required": _("Write your message."),
+                "max_length": _(
+                    "Keep your message to %(limit_value)d characters; it has %(show_value)d."
+                ),
+            },
+        }
+
+    def __init__(self, *args, therapist, address, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.therapist, self.address = therapist, address
+        self.fields["phone"].validators.append(PHONE_NUMBER)
+        self.fields["consent"].label = _(
+            "I agree that the directory passes my message and contact details to %(name)s."
+        ) % {"name": therapist.display_name}
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.errors:
+            return cleaned_data  # not to be stored anyway: the guards need not speak yet
+        if self.data.get("website"):
+            raise ValidationError(
+                _(
+                    "Not sent: the field marked “leave empty” had something in it, as when "
+                    "a program fills in the form. Empty it and send again."
+                ),
+                code="spam",
+            )
+        self.check_shown_at()
+        self.check_limits(cleaned_data["email"])
+        return cleaned_data
+
+    def check_shown_at(self):
+        try:
+            pk, shown_at = signing.loads(self.data.get("shown_at", ""), salt=SHOWN_AT_SALT)
+        except (signing.BadSignature, TypeError, ValueError):
+            pk, shown_at = None, None
+        if pk != self.therapist.pk or not isinstance(shown_at, int | float):
+            raise ValidationError(
+                _("Not sent: the form came back changed. Check what you wrote, then send it."),
+                code="tampered",
+            )
+        if time.time() - shown_at > SHOWN_AT_MAX_AGE:
+            raise ValidationError(
+                _("Not sent: this form was opened more than a day ago. Check it, then send it."),
+                code="stale",
+            )
+        if time.time() - shown_at < settings.CONTACT_FORM_MIN_SECONDS:
+            raise ValidationError(
+                _(
+                    "Not sent: the form came back within seconds of being shown, as it does "
+                    "when a program fills it in. Check what you wrote, then send it again."
+                ),
+                code="too_fast",
+            )
+
+    def check_limits(self, email):
+        by_email, by_address = ContactMessage.objects.sent_today(email, self.address)
+        if by_email >= settings.CONTACT_MESSAGES_PER_EMAIL:
+            raise ValidationError(
+                _(
+                    "Not sent: %(limit)s messages have been sent from this email address in "
+                    "the last day, the most we take. Your message is kept below; please "
+                    "send it tomorrow."
+                ),
+                code="limit",
+                params={"limit": settings.CONTACT_MESSAGES_PER_EMAIL},
+            )
+        if by_address >= settings.CONTACT_MESSAGES_PER_ADDRESS:
+            raise ValidationError(
+                _(
+                    "Not sent: many messages have been sent from your network in the last "
+                    "day, the most we take. Your message is kept below; please send it "
+                    "tomorrow."
+                ),
+                code="limit",
+            )
+
+    def save(self, commit=True):
+        message = super().save(commit=False)
+        message.therapist = self.therapist
+        message.consented_at = timezone.now()
+        message.sender_address = self.address
+        if commit:
+            message.save()
+        return message

@@ -8,7 +8,7 @@ from functools import reduce
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Exists, FilteredRelation, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Mod, Sqrt
 from django.dispatch import Signal
 from django.urls import reverse
@@ -873,6 +873,24 @@ class ContactMessageQuerySet(models.QuerySet):
         days = settings.MESSAGE_RETENTION_DAYS
         return self.filter(created_at__lt=(now or timezone.now()) - datetime.timedelta(days=days))
 
+    def sent_today(self, email, address):
+        """(messages from this email address, from this network address) in the last day:
+        one query, for the contact form's limits."""
+        counts = self.filter(
+            Q(email__iexact=email) | Q(sender_address=address),
+            created_at__gte=timezone.now() - datetime.timedelta(days=1),
+        ).aggregate(
+            by_email=Count("pk", filter=Q(email__iexact=email)),
+            by_address=Count("pk", filter=Q(sender_address=address)),
+        )
+        return counts["by_email"], counts["by_address"]
+
+    def for_inbox(self, therapist):
+        return self.filter(therapist=therapist).order_by("-created_at", "-id")
+
+    def mark_read(self):
+        return self.filter(read_at__isnull=True).update(read_at=timezone.now())
+
 
 class ContactMessage(models.Model):
     """A client's message to a therapist, sent through the site's contact form.
@@ -896,6 +914,9 @@ class ContactMessage(models.Model):
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     replied_at = models.DateTimeField(_("marked replied at"), null=True, blank=True)
+    # A keyed hash of the sender's network address, for the limit per address: the address
+    # itself is not kept beside health information.
+    sender_address = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = ContactMessageQuerySet.as_manager()
 
@@ -906,6 +927,7 @@ class ContactMessage(models.Model):
             models.Index(fields=["therapist", "-created_at"], name="message_inbox_idx"),
             models.Index(fields=["created_at"], name="message_created_idx"),
             models.Index(fields=["email", "created_at"], name="message_sender_idx"),
+            models.Index(fields=["sender_address", "created_at"], name="message_address_idx"),
         ]
 
     def __str__(self):

@@ -1,6 +1,7 @@
 """A therapist's own pages. The listing always comes from the signed-in account, never
 from the URL, so no id or slug can reach another therapist's listing."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -8,11 +9,13 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods
 
 from modalities.models import Modality
 from therapists.forms import ProfileForm, QuoteForm
-from therapists.models import QUOTE_MAX_LENGTH, Quote, Therapist
+from therapists.models import QUOTE_MAX_LENGTH, ContactMessage, Quote, Therapist
 
 
 def own_listing(request, queryset=None):
@@ -103,3 +106,24 @@ def submit_quote(request, therapist, modality, text):
             _("Sent for review. Your live quote stays up until staff approve the new text."),
         )
     return redirect("profile:dashboard")
+
+
+# Messages hold health information: kept out of error reports and of any cache.
+@login_required
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+@sensitive_variables()
+def messages_received(request):
+    """The signed-in therapist's messages, newest first; those shown unread are read now."""
+    therapist = own_listing(request)
+    inbox = list(ContactMessage.objects.for_inbox(therapist))
+    unread = {message.pk for message in inbox if message.read_at is None}
+    if unread and request.method == "GET":
+        ContactMessage.objects.filter(pk__in=unread).mark_read()
+    context = {
+        "therapist": therapist,
+        "inbox": inbox,
+        "unread": unread,
+        "retention_days": settings.MESSAGE_RETENTION_DAYS,
+    }
+    return render(request, "therapists/profile_messages.html", context)

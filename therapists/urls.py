@@ -5,8 +5,10 @@ from therapists import contact, views
 app_name = "therapists"
 urlpatterns = [
     path("", views.TherapistListView.as_view(), name="list"),
-    # Before the landing pages, whose <state>/<city>/ would take it.
+    # Before the landing pages, whose <state>/<city>/ and <state>/<city>/<modality>/ would
+    # take them.
     path("<slug:slug>/contact/", contact.contact, name="contact"),
+    path("<slug:slug>/contact/sent/", contact.contact_sent, name="contact_sent"),
     path("<str:state>/<slug:city>/", views.LandingPageView.as_view(), name="city"),
     path(
         "<str:state>/<slug:city>/<slug:modality>/",

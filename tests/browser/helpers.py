@@ -89,6 +89,23 @@ def preview_a_quote(page):
     assert page.get_by_role("heading", name="Preview, as it will appear").is_visible()
 
 
+def send_untouched(page):
+    _submit(page, "Send your message")
+    assert page.get_by_role("heading", name="Your message is not sent yet").is_visible()
+
+
+def write_a_message(page):
+    page.get_by_label("Your name").fill("Robin Example")
+    page.get_by_label("Your email address").fill("robin@example.org")
+    page.get_by_label("Myself").check()
+    page.get_by_label("Your message").fill("A fictional message sent by the browser tests.")
+    page.get_by_label("I agree that the directory passes my message").check()
+    # The form refuses a message sent sooner than a person could have written it.
+    page.wait_for_timeout(settings.CONTACT_FORM_MIN_SECONDS * 1000 + 200)
+    _submit(page, "Send your message")
+    assert page.get_by_role("heading", name="Your message is sent").is_visible()
+
+
 @dataclass(frozen=True)
 class PageType:
     name: str
@@ -122,12 +139,19 @@ SIGN_IN = [
     PageType("login", "/accounts/login/"),
     PageType("password-reset", "/accounts/password_reset/"),
 ]
+# Writing to a therapist: the one public form that sets a CSRF cookie, and what follows it.
+CONTACT = [
+    PageType("contact", "/therapists/steven-su/contact/"),
+    PageType("contact-errors", "/therapists/steven-su/contact/", then=send_untouched),
+    PageType("contact-sent", "/therapists/steven-su/contact/", then=write_a_message),
+]
 # A signed-in therapist's own pages.
 THERAPIST = [
     PageType("dashboard", "/profile/"),
     PageType("profile-edit", "/profile/edit/"),
     PageType("quote", "/profile/quotes/interpersonal-therapy/"),
     PageType("quote-preview", "/profile/quotes/interpersonal-therapy/", then=preview_a_quote),
+    PageType("messages", "/profile/messages/"),
 ]
 
 

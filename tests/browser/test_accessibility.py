@@ -8,6 +8,7 @@ import json
 import pytest
 
 from tests.browser.helpers import (
+    CONTACT,
     PUBLIC,
     ROOT,
     SIGN_IN,
@@ -21,7 +22,7 @@ AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
     "resultTypes": ["violations"],
 }
-PAGES = PUBLIC + SIGN_IN + THERAPIST
+PAGES = PUBLIC + SIGN_IN + CONTACT + THERAPIST
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests.browser.helpers import PUBLIC, ROOT, SIGN_IN
+from tests.browser.helpers import CONTACT, PUBLIC, ROOT, SIGN_IN
 
 ANALYTICS = re.compile(
     r"google-analytics|googletagmanager|\bgtag\b|plausible|matomo|piwik"
@@ -33,7 +33,7 @@ def test_it_asks_only_its_own_host_for_anything_on_every_public_page(open_page, 
     # The browser reports what the Content-Security-Policy refuses as a console error.
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    for page_type in PUBLIC + SIGN_IN:
+    for page_type in PUBLIC + SIGN_IN + CONTACT:
         page_type.visit(page)
     assert any(urlsplit(request.url).path.endswith(".css") for request in requests)
     host = urlsplit(site.url).netloc
@@ -61,6 +61,17 @@ def test_it_sets_only_the_csrf_cookie_on_the_sign_in_pages(open_page):
     for page_type in SIGN_IN:
         page_type.visit(page)
     assert {cookie["name"] for cookie in page.context.cookies()} == {"csrftoken"}
+
+
+def test_it_sets_only_the_csrf_cookie_on_the_contact_form_and_none_after_it(open_page, site):
+    form, sent = open_page(), open_page()
+    form.goto("/therapists/steven-su/contact/")
+    _, responses = record(sent)
+    sent.goto("/therapists/steven-su/contact/sent/")
+    sent.goto("/therapists/steven-su/")
+    assert {cookie["name"] for cookie in form.context.cookies()} == {"csrftoken"}
+    assert not [r.url for r in responses if r.header_value("set-cookie")]
+    assert sent.context.cookies() == []
 
 
 def our_files():
