@@ -127,7 +127,7 @@ class ListingPage:
         seen = dict.fromkeys(
             (name, value)
             for name in self.data
-            if name in LISTING_PARAMS
+            if name in LISTING_PARAMS and self.means_something(name)
             for value in self.data.getlist(name)
             if value
         )
@@ -250,8 +250,13 @@ class ListingPage:
         return {
             key: sorted(set(self.data.getlist(key)))
             for key in sorted(LISTING_PARAMS)
-            if any(self.data.getlist(key))
+            if any(self.data.getlist(key)) and self.means_something(key)
         }
+
+    def means_something(self, param):
+        # The filters' form always sends a radius (a select), which without a ZIP code
+        # changes nothing: not a search of its own.
+        return param != "radius" or "near" in self.filterset.chosen
 
     @cached_property
     def landing_city(self):
