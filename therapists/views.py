@@ -1,4 +1,4 @@
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -32,10 +32,14 @@ def page_number(text):
     return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 10**6 else None
 
 
-def clean_query(query):
+def clean_query(request):
     """The query string without its empty values ("?a=1&c=3", "" for none), if it has
     any; else None. The other parameters stay as they were, in their order."""
-    pairs = [(name, value) for name, values in query.lists() for value in values]
+    if all(value for _name, values in request.GET.lists() for value in values):
+        return None
+    # Read again from the raw string: QueryDict groups repeated names, losing the order.
+    # request.GET above has already applied Django's limit on the number of fields.
+    pairs = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
     if all(value for _name, value in pairs):
         return None
     kept = urlencode([(name, value) for name, value in pairs if value])
@@ -56,7 +60,7 @@ class TherapistListView(TemplateView):
         # an empty field means no filter, so the address without them is the same page.
         # Permanent (301): the clean address follows from the query alone and will not
         # change, so browsers may skip the round trip next time and search engines keep one.
-        if (clean := clean_query(request.GET)) is not None:
+        if (clean := clean_query(request)) is not None:
             return HttpResponsePermanentRedirect(request.path + clean)
         return super().get(request, *args, **kwargs)
 
