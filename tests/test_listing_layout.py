@@ -75,8 +75,9 @@ def test_it_sends_the_untouched_form_to_the_plain_listing(client, seeded):
     assert "near=&" in query and query.endswith("&q=")  # as a browser sends it
     response = client.get(LISTING + query)
     assert response.status_code == 301
-    # The radius select always sends its default; without a ZIP code it changes nothing.
-    assert response["Location"] == LISTING + "?radius=25"
+    # The radius's default (25 miles) is sent as no value: no filter, no radius.
+    assert "radius=&" in query
+    assert response["Location"] == LISTING
     followed = client.get(response["Location"])
     assert "10 therapists" in page_text(followed)
     assert not page_text(followed).count("Remove filter:")
@@ -86,7 +87,7 @@ def test_it_keeps_the_filled_fields_in_the_order_given(client, seeded):
     half_filled = submitted(client.get(LISTING), state="CA", modality="interpersonal-therapy")
     response = client.get(LISTING + half_filled)
     assert response.status_code == 301
-    assert response["Location"] == (LISTING + "?radius=25&state=CA&modality=interpersonal-therapy")
+    assert response["Location"] == LISTING + "?state=CA&modality=interpersonal-therapy"
     assert "6 therapists" in page_text(client.get(response["Location"]))
 
 
@@ -217,8 +218,14 @@ def test_it_offers_each_order_as_a_link_keeping_the_filters(client, seeded):
 def test_it_offers_the_radius_as_a_choice_with_25_miles_by_default(client, seeded):
     body = client.get(LISTING).content.decode()
     select = re.search(r'<select name="radius"[^>]*>(.*?)</select>', body).group(1)
-    assert re.findall(r'<option value="(\d+)"', select) == ["5", "10", "25", "50", "100"]
-    assert '<option value="25" selected>25 miles</option>' in select
+    assert re.findall(r"<option[^>]*>([^<]+)", select) == [
+        f"{miles} miles" for miles in (5, 10, 25, 50, 100)
+    ]
+    assert '<option value="" selected>25 miles</option>' in select
+    for query in ({"near": "90012"}, {"near": "90012", "radius": "25"}):
+        body = client.get(LISTING, query).content.decode()
+        assert '<option value="" selected>25 miles</option>' in body
+        assert "Within 25 miles of 90012" in page_text(client.get(LISTING, query))
     chosen = client.get(LISTING, {"near": "90012", "radius": "50"}).content.decode()
     assert '<option value="50" selected>50 miles</option>' in chosen
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.browser.helpers import focused, has_focus, press_and_follow, screenshot
+from tests.browser.test_accessibility import describe, run_axe
 
 # Item 2 of issue 12: within the first screen on 1280 x 800, within one and a half
 # screens of the top of the page on a 390 x 844 phone.
@@ -112,3 +113,20 @@ def test_it_removes_an_active_filter_from_the_keyboard(open_page, site):
     assert page.get_by_role("link", name="Remove filter: California").is_visible()
     assert page.get_by_role("link", name="Remove filter: Offers telehealth").is_visible()
     assert not page.get_by_role("link", name="Remove filter: Interpersonal Therapy").count()
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_it_passes_axe_with_active_filters_and_the_panel_open(open_page, site, viewport):
+    report = []
+    for scheme in ("light", "dark"):
+        # bypass_csp: axe is injected as an inline script (see test_accessibility.py).
+        page = open_page(viewport, color_scheme=scheme, bypass_csp=True)
+        page.goto("/therapists/?modality=interpersonal-therapy&state=CA&order=name")
+        if viewport == "phone":
+            page.locator("summary", has_text="Filters").click()
+        page.locator("summary", has_text="City").click()
+        if violations := run_axe(page):
+            report.append(
+                f"axe on the filtered listing ({viewport}, {scheme}):\n{describe(violations)}"
+            )
+    assert not report, "\n".join(report)

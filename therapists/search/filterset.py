@@ -101,10 +101,19 @@ RADIUS_REFUSED = format_lazy(
 
 
 class RadiusSelect(QuickSelect):
-    """Shows the default distance when none was given, as the search then uses it."""
+    """Offers the default distance as no value: the form left as it is then sends no radius
+    (an address without one), and none given shows the distance the search uses."""
 
     def format_value(self, value):
-        return super().format_value(DEFAULT_RADIUS if value in (None, "", []) else value)
+        default = value in (None, "", [], DEFAULT_RADIUS, str(DEFAULT_RADIUS))
+        return [""] if default else super().format_value(value)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        shown = copy.copy(self)
+        shown.choices = [
+            ("" if key == DEFAULT_RADIUS else key, label) for key, label in self.choices
+        ]
+        return QuickSelect.render(shown, name, value, attrs, renderer)
 
 
 class FilterBase(django_filters.FilterSet):
