@@ -136,7 +136,8 @@ class ListingPage:
     def address(self, pairs):
         """The listing's address for these parameters: a landing page if they amount to one."""
         names = [name for name, _value in pairs]
-        if names.count("city") == 1 and set(names) <= {"city", "modality"} and len(names) <= 2:
+        one_each = names.count("city") == 1 and names.count("modality") <= 1
+        if one_each and set(names) <= {"city", "modality"}:
             chosen = dict(pairs)
             city = self.vocabulary.find("city", chosen["city"])
             if city and (landing := self.vocabulary.cities.get(city.id)):
@@ -254,8 +255,8 @@ class ListingPage:
         }
 
     def means_something(self, param):
-        # The filters' form always sends a radius (a select), which without a ZIP code
-        # changes nothing: not a search of its own.
+        # A radius without a ZIP code (one cleared, the distance kept) changes nothing:
+        # not a search of its own.
         return param != "radius" or "near" in self.filterset.chosen
 
     @cached_property
