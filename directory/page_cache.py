@@ -88,6 +88,9 @@ class AnonymousPageCacheMiddleware:
             settings.PAGE_CACHE_SECONDS > 0
             and request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            # Empty values make no page of their own: the listing redirects such an address
+            # to the one without them, which a copy keyed without them must not answer.
+            and all(value for _name, value in query_pairs(request, keep_empty=True))
         ):
             return declared_params(request)
         return None

@@ -38,8 +38,10 @@ def test_it_never_serves_another_requests_page_from_the_clean_address(
 
 def test_it_treats_the_home_searchs_untouched_fields_as_no_filter(client, seeded):
     everyone = page_text(client.get("/therapists/"))
-    untouched = client.get(HOME_SEARCH_UNTOUCHED)
+    untouched = client.get(HOME_SEARCH_UNTOUCHED, follow=True)
 
+    # Sent on to the one address of this search (issue 12), which lists everyone.
+    assert untouched.redirect_chain == [("/therapists/", 301)]
     assert untouched.status_code == 200
     assert "could not be used" not in page_text(untouched)
     assert "10 therapists" in everyone

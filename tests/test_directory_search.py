@@ -395,7 +395,9 @@ def test_it_orders_every_listing_by_name_with_no_other_filter(client, db):
         make_therapist(name)
     # as "Clear all filters" then "Name, A to Z" submits it
     query = {"q": "", "near": "", "radius": "", "state": "", "fee_max": "", "order": "name"}
-    assert names_on_page(client.get(LISTING, query)) == [
+    response = client.get(LISTING, query, follow=True)
+    assert response.redirect_chain == [(LISTING + "?order=name", 301)]
+    assert names_on_page(response) == [
         "Fictional Amy",
         "Fictional Mia",
         "Fictional Zed",

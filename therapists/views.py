@@ -1,7 +1,9 @@
+from urllib.parse import parse_qsl, urlencode
+
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.views.generic import DetailView, TemplateView
 
 from modalities.versioned_cache import used_params
@@ -30,6 +32,20 @@ def page_number(text):
     return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 10**6 else None
 
 
+def clean_query(request):
+    """The query string without its empty values ("?a=1&c=3", "" for none), if it has
+    any; else None. The other parameters stay as they were, in their order."""
+    if all(value for _name, values in request.GET.lists() for value in values):
+        return None
+    # Read again from the raw string: QueryDict groups repeated names, losing the order.
+    # request.GET above has already applied Django's limit on the number of fields.
+    pairs = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+    if all(value for _name, value in pairs):
+        return None
+    kept = urlencode([(name, value) for name, value in pairs if value])
+    return f"?{kept}" if kept else ""
+
+
 class TherapistListView(TemplateView):
     """The directory: the filter form validates, the search index answers, one query
     loads the page's cards."""
@@ -38,6 +54,15 @@ class TherapistListView(TemplateView):
     page_cache_params = frozenset([*TherapistFilter.base_filters, "page"])
     template_name = "therapists/therapist_list.html"
     page_size = settings.DIRECTORY_PAGE_SIZE
+
+    def get(self, request, *args, **kwargs):
+        # One address per search: a form sends its untouched fields empty (q=&near=), and
+        # an empty field means no filter, so the address without them is the same page.
+        # Permanent (301): the clean address follows from the query alone and will not
+        # change, so browsers may skip the round trip next time and search engines keep one.
+        if (clean := clean_query(request)) is not None:
+            return HttpResponsePermanentRedirect(request.path + clean)
+        return super().get(request, *args, **kwargs)
 
     def filter_data(self):
         """The GET parameters, without empty values: a field left empty, as a browser sends

@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.functional import cached_property
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from modalities.forms import BoundedForm, QuickSelect
@@ -92,9 +93,38 @@ class DirectoryForm(BoundedForm):
         return zip_code
 
 
+RADIUS_REFUSED = format_lazy(
+    _("Choose a distance of {choices} or {last} miles."),
+    choices=", ".join(str(miles) for miles in RADIUS_CHOICES[:-1]),
+    last=MAX_RADIUS,
+)
+
+
+class RadiusSelect(QuickSelect):
+    """Offers the default distance as no value: the form left as it is then sends no radius
+    (an address without one), and none given shows the distance the search uses."""
+
+    def format_value(self, value):
+        default = value in (None, "", [], DEFAULT_RADIUS, str(DEFAULT_RADIUS))
+        return [""] if default else super().format_value(value)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        shown = copy.copy(self)
+        shown.choices = [
+            ("" if key == DEFAULT_RADIUS else key, label) for key, label in self.choices
+        ]
+        return QuickSelect.render(shown, name, value, attrs, renderer)
+
+
 class FilterBase(django_filters.FilterSet):
-    radius = IntegerFilter(
-        label=_("Within (miles)"), method="by_index", min_value=1, max_value=MAX_RADIUS
+    radius = django_filters.TypedChoiceFilter(
+        label=_("Within"),
+        choices=[(miles, _("%(miles)d miles") % {"miles": miles}) for miles in RADIUS_CHOICES],
+        coerce=int,
+        empty_value=None,
+        method="by_index",
+        widget=RadiusSelect,
+        error_messages={"invalid_choice": RADIUS_REFUSED},
     )
     order = django_filters.ChoiceFilter(
         label=_("Order"),

@@ -9,12 +9,16 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from therapists.search.facets import FACET, FACETS, FLAGS, OPTION_FACETS
-from therapists.search.filterset import MAX_RADIUS
+from therapists.search.facets import FACET, FACETS, FLAGS, OPTION_FACETS, Kind
+from therapists.search.filterset import MAX_RADIUS, ORDERS
 from therapists.search.index import distance_miles
+from therapists.states import USState
 
 NEARBY_CITIES = 6
+NEARBY_MILES = 50
 CITIES_SHOWN = 12
+# Shown open in the filters: what most people search by (the place is the form's own).
+OPEN_FACETS = {"modality", "accepting"}
 # Only these parameters describe a listing; anything else (utm_*, fbclid...) is noise.
 LISTING_PARAMS = [facet.param for facet in FACETS] + ["radius", "order"]
 
@@ -42,11 +46,14 @@ class ListingPage:
             chosen = self.selected(param)
             options = self.vocabulary.options.get(param, [])
             if param == "city":
-                shown = sorted(
+                # The cities with the most results, and the chosen ones, in the vocabulary's
+                # alphabetical order (name, then state): a list people scan for their own.
+                most = sorted(
                     (o for o in options if counts.get(("city", o.id))),
                     key=lambda o: -counts[("city", o.id)],
                 )[:CITIES_SHOWN]
-                options = shown + [o for o in options if o.slug in chosen and o not in shown]
+                shown = {o.id for o in most}
+                options = [o for o in options if o.id in shown or o.slug in chosen]
             visible = []
             for option in options:
                 count = counts.get((param, option.id), 0)
@@ -65,21 +72,40 @@ class ListingPage:
         return groups
 
     @cached_property
-    def facet_fieldsets(self):
-        """The facet groups as HTML, built here rather than by a template: a page holds a
-        hundred or more options, and the template engine's per-node cost is most of it."""
+    def open_fieldsets(self):
+        """The most used facets' groups as HTML, shown open (see folded_fieldsets)."""
+        return fieldsets(g for g in self.facet_groups if g["param"] in OPEN_FACETS)
+
+    @cached_property
+    def folded_fieldsets(self):
+        """The other groups, each folded in a <details> (open if something in it is chosen).
+        HTML built here rather than by a template: a page holds a hundred or more options,
+        and the template engine's per-node cost is most of it."""
         return format_html_join(
             "\n",
-            '<fieldset class="facet"><legend>{}</legend><ul>{}</ul></fieldset>',
+            '<details class="facet-group"{}><summary>{}</summary>{}</details>',
             (
-                (group["label"], checkboxes(group["param"], group["options"]))
+                (
+                    " open" if any(o["selected"] for o in group["options"]) else "",
+                    group["label"],
+                    fieldsets([group]),
+                )
                 for group in self.facet_groups
+                if group["param"] not in OPEN_FACETS
             ),
         )
 
     @cached_property
+    def open_flag_checkboxes(self):
+        return checkboxes(None, [f for f in self.flags if f["param"] in OPEN_FACETS])
+
+    @cached_property
     def flag_checkboxes(self):
-        return checkboxes(None, self.flags)
+        return checkboxes(None, [f for f in self.flags if f["param"] not in OPEN_FACETS])
+
+    @property
+    def flags_chosen(self):
+        return any(f["selected"] for f in self.flags if f["param"] not in OPEN_FACETS)
 
     @cached_property
     def flags(self):
@@ -91,6 +117,95 @@ class ListingPage:
                 "selected": bool(self.data and self.data.get(param)),
             }
             for param in FLAGS
+        ]
+
+    def pairs(self):
+        """The listing's (name, value) parameters in the order given, each value once,
+        without empty values, pages or noise (a landing page's city and modality last)."""
+        if not self.data:
+            return []
+        seen = dict.fromkeys(
+            (name, value)
+            for name in self.data
+            if name in LISTING_PARAMS and self.means_something(name)
+            for value in self.data.getlist(name)
+            if value
+        )
+        return list(seen)
+
+    def address(self, pairs):
+        """The listing's address for these parameters: a landing page if they amount to one."""
+        names = [name for name, _value in pairs]
+        one_each = names.count("city") == 1 and names.count("modality") <= 1
+        if one_each and set(names) <= {"city", "modality"}:
+            chosen = dict(pairs)
+            city = self.vocabulary.find("city", chosen["city"])
+            if city and (landing := self.vocabulary.cities.get(city.id)):
+                return landing.landing_url(chosen.get("modality"))
+        query = urlencode(pairs)
+        return reverse("therapists:list") + (f"?{query}" if query else "")
+
+    @cached_property
+    def active_filters(self):
+        """Each filter in use, named, with the address of this search without it."""
+        if not self.valid or not self.filterset.chosen:
+            return []
+        pairs = self.pairs()
+        found = []
+        for name, value in pairs:
+            if name in ("radius", "order"):
+                continue
+            label = self.filter_label(name, value)
+            if label is None:
+                continue
+            # The radius means nothing without the ZIP code: it goes with it.
+            kept = [
+                pair
+                for pair in pairs
+                if pair != (name, value) and not (name == "near" and pair[0] == "radius")
+            ]
+            found.append({"label": label, "url": self.address(kept)})
+        return found
+
+    def filter_label(self, name, value):
+        facet = FACET[name]
+        if facet.kind == Kind.OPTIONS:
+            option = self.vocabulary.find(name, value)
+            return option.name if option else None
+        if facet.kind == Kind.CHOICE:
+            return USState(value).label if value in USState.values else None
+        if facet.kind == Kind.FLAG:
+            return facet.label
+        if facet.kind == Kind.RANGE:
+            return _("Fee up to $%(fee)s") % {"fee": self.filterset.chosen.get(name)}
+        if facet.kind == Kind.DISTANCE:
+            return _("Within %(miles)d miles of %(zip)s") % {
+                "miles": self.filterset.radius_miles,
+                "zip": self.filterset.chosen.get(name),
+            }
+        return _("Name: “%(text)s”") % {"text": value.strip()}
+
+    @cached_property
+    def orders(self):
+        """The orders this search can be shown in, each with its address (page 1)."""
+        kept = [
+            (name, value)
+            for name, values in self.request.GET.lists()
+            if name not in ("order", "page")
+            for value in values
+        ]
+        near = "near" in self.filterset.chosen
+        current = self.filterset.sort
+        offered = [("distance" if near else "rank", None), ("name", "name")]
+        labels = {"rank": _("Fair daily rotation"), "distance": _("Distance"), **dict(ORDERS)}
+        return [
+            {
+                "label": labels[sort],
+                "url": self.request.path
+                + query_string(kept + ([("order", value)] if value else [])),
+                "current": sort == current,
+            }
+            for sort, value in offered
         ]
 
     def url_without(self, *params, **changes):
@@ -136,8 +251,13 @@ class ListingPage:
         return {
             key: sorted(set(self.data.getlist(key)))
             for key in sorted(LISTING_PARAMS)
-            if any(self.data.getlist(key))
+            if any(self.data.getlist(key)) and self.means_something(key)
         }
+
+    def means_something(self, param):
+        # A radius without a ZIP code (one cleared, the distance kept) changes nothing:
+        # not a search of its own.
+        return param != "radius" or "near" in self.filterset.chosen
 
     @cached_property
     def landing_city(self):
@@ -211,12 +331,27 @@ class ListingPage:
             and city.latitude is not None
             and city.longitude is not None
         ]
+        # Near means near: the six closest of all would reach another state wherever few
+        # cities have listings (Renton, WA for Los Angeles).
+        others = [(miles, city) for miles, city in others if miles <= NEARBY_MILES]
         return [
             {"name": str(city), "url": city.landing_url(modality)}
             for _miles, city in sorted(others, key=lambda pair: (pair[0], pair[1].slug))[
                 :NEARBY_CITIES
             ]
         ]
+
+
+def fieldsets(groups):
+    return format_html_join(
+        "\n",
+        '<fieldset class="facet"><legend>{}</legend><ul>{}</ul></fieldset>',
+        ((group["label"], checkboxes(group["param"], group["options"])) for group in groups),
+    )
+
+
+def query_string(pairs):
+    return f"?{urlencode(pairs)}" if pairs else ""
 
 
 def checkboxes(param, options):
