@@ -168,7 +168,10 @@ def test_it_counts_every_need_of_a_filled_form(client, directory):
 def test_it_counts_only_the_needs_chosen(client, directory, answers, first_reason):
     response = submit(client, replace(untouched(client), **answers))
     assert error_summary(response) == ""
-    assert reasons(response)[0] == first_reason
+    # Listings meeting as many needs are in the day's fair order: the best score comes
+    # first, and this listing's reason is among the shown.
+    assert reasons(response)[0].split(":")[0] == first_reason.split(":")[0]
+    assert first_reason in reasons(response)
     assert not any(line.endswith(":") for line in reasons(response))
     if "accepting" not in answers:
         assert "accepting new clients" not in " ".join(reasons(response))
