@@ -1,3 +1,4 @@
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.conf import settings
@@ -191,6 +192,9 @@ def card_search(chosen):
 RESULTS_PAGES = {"list", "city", "city_modality"}
 # Longer than any search of the directory's own: junk, and not worth echoing.
 BACK_MAX_LENGTH = 1000
+# What the listing's own values are made of (slugs, numbers, a ZIP, "on", a state, a name),
+# or nothing: any other value is junk the profile will not repeat.
+BACK_VALUE = re.compile(r"[\w .,'’-]{0,100}")
 
 
 def results_link(back):
@@ -212,7 +216,10 @@ def results_link(back):
         pairs = parse_qsl(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
     except ValueError:
         return None
-    if any(name not in TherapistListView.page_cache_params for name, _value in pairs):
+    if any(
+        name not in TherapistListView.page_cache_params or not BACK_VALUE.fullmatch(value)
+        for name, value in pairs
+    ):
         return None
     query = urlencode([(name, value) for name, value in pairs if value])
     return f"{parts.path}?{query}" if query else parts.path

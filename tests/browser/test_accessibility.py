@@ -12,6 +12,7 @@ from tests.browser.helpers import (
     ROOT,
     SIGN_IN,
     THERAPIST,
+    PageType,
     screenshot,
     sign_in,
 )
@@ -21,7 +22,11 @@ AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
     "resultTypes": ["violations"],
 }
-PAGES = PUBLIC + SIGN_IN + THERAPIST
+# A profile reached from a card: its "Back to results" link and breadcrumb.
+FROM_RESULTS = PageType(
+    "profile-from-results", "/therapists/steven-su/?back=/therapists/%3Fstate%3DCA"
+)
+PAGES = [*PUBLIC, FROM_RESULTS, *SIGN_IN, *THERAPIST]
 
 
 @pytest.fixture
