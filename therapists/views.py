@@ -161,9 +161,10 @@ class TherapistDetailView(DetailView):
     def get_context_data(self, **kwargs):
         back = results_link(self.request.GET.get("back"))
         if not self.request.GET.get("back"):
-            # The bare profile may be cached; one with a back link is a copy per search
-            # (any text in `q`, any value in the filters): never worth storing.
-            used_params(self.request, [])
+            # Without a back link the page is the bare profile, whatever else the query
+            # holds: cached under the bare address. With one it would be a copy per search
+            # (any name in `q`): never stored.
+            used_params(self.request, [(n, v) for n, vs in self.request.GET.lists() for v in vs])
         licenses, locations = self.object.licenses.all(), self.object.locations.all()
         return super().get_context_data(
             terms=profile_terms(self.object),
