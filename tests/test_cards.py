@@ -96,7 +96,7 @@ def test_it_names_each_action_after_the_therapist(client, dana):
     html = card_html(client.get(LISTING, {"state": "IL"}), "Dana Reyes")
     assert f'<a href="{dana.get_contact_url()}" aria-label="Contact Dana Reyes">Contact</a>' in html
     assert (
-        '<a href="/therapists/dana-reyes/?back=/therapists/%3Fstate%3DIL"'
+        '<a href="/therapists/dana-reyes/?back=%2Ftherapists%2F%3Fstate%3DIL"'
         ' aria-label="View profile of Dana Reyes">View profile</a>'
     ) in html
 
@@ -121,7 +121,7 @@ def test_it_says_what_is_missing_or_different_in_the_same_places(client, db):
     assert "Telehealth only" in sparse
     assert "Availability not confirmed recently" in unknown
     assert "Fee not listed" in unknown
-    assert "No insurance plans listed" in unknown
+    assert "No insurance listed" in unknown
     assert "In person only" in unknown
     for card in (sparse, unknown):
         assert "License verified" not in card

@@ -63,10 +63,11 @@ def test_it_returns_from_a_profile_to_the_same_search(client, seeded, search):
     assert f'<link rel="canonical" href="http://testserver{slug}">' in profile.content.decode()
 
 
-def test_it_gives_the_whole_directory_a_plain_link_back(client, seeded):
-    listing = client.get("/therapists/")
-    assert view_profile_link(listing, "Steven Su") == STEVEN
+def test_it_gives_a_profile_reached_without_a_search_a_plain_link(client, seeded):
     assert back_link(client.get(STEVEN)) == ("/therapists/", "All therapists")
+    listing = client.get("/therapists/")
+    profile = client.get(view_profile_link(listing, "Steven Su"))
+    assert back_link(profile) == ("/therapists/", "Back to results")
 
 
 @pytest.mark.parametrize(
