@@ -143,9 +143,10 @@ def test_it_costs_the_same_queries_however_many_results(
         make_therapist(f"Fictional Person {number:02}", city=city, modalities=[modality])
     # the search index's look at the change log (it answers the results, the counts and,
     # as these filters amount to a landing page, the nearby cities, from memory); the
-    # page's cards with their primary licenses and locations joined in
-    with django_assert_num_queries(2):
+    # page's cards with their primary licenses and locations joined in, insurance plans
+    # counted; the cards' kinds of therapy
+    with django_assert_num_queries(3):
         response = client.get(LISTING, {"modality": "sample-modality", "city": "springfield-il"})
     assert response.status_code == 200
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         assert client.get(LISTING).status_code == 200

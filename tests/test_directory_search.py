@@ -360,8 +360,8 @@ def test_it_keeps_the_query_count_whatever_is_selected(
     for query in queries:
         assert listed_names(client, query)
         # the search index's look at the change log; the page's cards (licenses and
-        # locations joined in)
-        with django_assert_num_queries(2):
+        # locations joined in, insurance counted); the cards' kinds of therapy
+        with django_assert_num_queries(3):
             assert client.get(LISTING, query).status_code == 200
 
 

@@ -116,8 +116,9 @@ def test_it_keeps_pages_after_the_first_in_the_canonical_address(client, seeded)
     assert canonical(client.get(LA + "?page=1")) == f"http://testserver{LA}"
 
 
-def test_it_costs_two_queries_on_a_landing_page(client, seeded, django_assert_num_queries):
+def test_it_costs_three_queries_on_a_landing_page(client, seeded, django_assert_num_queries):
     # the search index's look at the change log (the city, the results, counts, related
-    # and nearby searches come from memory); the page's cards with licenses and locations
-    with django_assert_num_queries(2):
+    # and nearby searches come from memory); the page's cards with licenses, locations and
+    # insurance counts; the cards' kinds of therapy
+    with django_assert_num_queries(3):
         assert client.get(LA_IPT).status_code == 200

@@ -300,9 +300,10 @@ def test_it_offers_the_verified_filter_as_a_labelled_checkbox(client, db):
     assert "checked" in ticked
 
 
-# 2 queries, whether 2 or 20 therapists match: the search index's look at the change log
-# (the verified filter is a bitmap); the page's cards with licenses and locations.
-DIRECTORY_QUERIES = 2
+# 3 queries, whether 2 or 20 therapists match: the search index's look at the change log
+# (the verified filter is a bitmap); the page's cards with licenses and locations; the
+# cards' kinds of therapy.
+DIRECTORY_QUERIES = 3
 
 
 def test_it_filters_verified_therapists_in_the_same_number_of_queries_for_2_or_20(

@@ -465,8 +465,8 @@ def test_it_costs_the_same_queries_however_many_candidates(
     }
     # The search index's look at the change log (its vocabulary checks the answers and
     # shows the form again; its bitmaps rank the candidates); the matches' cards with
-    # licenses and locations joined in.
-    with django_assert_num_queries(2):
+    # licenses and locations joined in; the cards' kinds of therapy.
+    with django_assert_num_queries(3):
         response = client.post(MATCH, answers)
     assert response.status_code == 200
     assert len(names(response)) == min(candidates, 10)
@@ -494,8 +494,8 @@ def test_it_costs_the_same_queries_however_many_answers(
     city = city_at(*LOS_ANGELES)
     for number in range(3):
         make_therapist(f"Fictional Person {number:02}", city=city, telehealth=True)
-    # The search index's look at the change log; the matches' cards.
-    with django_assert_num_queries(2):
+    # The search index's look at the change log; the matches' cards; their kinds of therapy.
+    with django_assert_num_queries(3):
         response = client.post(MATCH, answers)
     assert len(names(response)) == 3
 

@@ -27,9 +27,11 @@ def test_it_shows_name_credential_city_and_the_ipt_quote(client, seeded):
     )
 
 
-def test_it_says_so_when_no_contact_details_are_published(client, seeded):
-    text = page_text(client.get("/therapists/steven-su/"))
-    assert "This specialist has not published contact details yet." in text
+def test_it_offers_the_contact_form_when_no_contact_details_are_published(client, seeded):
+    response = client.get("/therapists/steven-su/")
+    assert ("/therapists/steven-su/contact/", "Contact Steven Su") in page_links(response)
+    text = page_text(response)
+    assert "Published contact details" not in text
     assert "Availability not confirmed recently" in text
 
 
@@ -52,13 +54,11 @@ def test_it_shows_the_contact_details_a_therapist_publishes(client, db):
     assert ("https://example.org/practice", "https://example.org/practice") in links
     text = page_text(response)
     confirmed = timezone.localdate() - datetime.timedelta(days=5)
-    assert (
-        f"Accepting new clients (confirmed {confirmed:%b} {confirmed.day}, {confirmed.year})"
-        in text
-    )
-    assert "Offers telehealth" in text
+    assert f"Accepting new clients · confirmed {confirmed.day} {confirmed:%b %Y}" in text
+    assert "In person and telehealth" in text
     assert "$120 per session · sliding scale" in text
-    assert f"Profile updated {timezone.localdate():%b} " in text
+    today = timezone.localdate()
+    assert f"Profile updated {today.day} {today:%b %Y}" in text
 
 
 def test_it_lists_every_license_and_location_with_the_primary_first(client, db):
@@ -76,7 +76,9 @@ def test_it_lists_every_license_and_location_with_the_primary_first(client, db):
     therapist.locations.create(city=make_city("Madison", "WI"), postal_code="53703")
     text = page_text(client.get(therapist.get_absolute_url()))
     assert "Psychologist in Springfield, IL" in text
-    assert text.index("Psychologist (PhD/PsyD), Illinois") < text.index("Licensed Sample Counselor")
+    assert text.index("Psychologist (PhD/PsyD), Illinois") < text.index(
+        "Licensed Sample Counselor (LSC)"
+    )
     verified = timezone.localtime(timezone.now() - datetime.timedelta(days=40)).strftime("%B %Y")
     assert (
         f"Licensed Sample Counselor (LSC), Wisconsin, #SC-1234 · License verified {verified}"

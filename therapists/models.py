@@ -9,7 +9,7 @@ from functools import reduce
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Count, Exists, FilteredRelation, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Mod, Sqrt
+from django.db.models.functions import Coalesce, Mod, Sqrt, Substr
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
@@ -228,6 +228,44 @@ def bounding_box(latitude, longitude, miles):
     return (latitude - d_lat, latitude + d_lat), (longitude - d_lon, longitude + d_lon)
 
 
+# A card's statement: the headline, else the start of the bio, cut to about two lines.
+STATEMENT_LOADED = 200
+
+
+def searched_office(cities=(), state=None, near=None):
+    """The office that matched a search by place, as the annotation `searched_location_row`:
+    among those in `cities` (slugs) or `state`, the nearest to `near` (latitude,
+    longitude), else the primary one. Nothing without a place."""
+    if not (cities or state or near):
+        return {}
+    offices = Location.objects.filter(therapist=OuterRef("pk"))
+    if cities:
+        offices = offices.filter(city__slug__in=cities)
+    if state:
+        offices = offices.filter(city__state=state)
+    if near:
+        latitude, longitude = near
+        offices = offices.filter(city__latitude__isnull=False, city__longitude__isnull=False)
+        offices = offices.annotate(
+            miles=miles_between(latitude, longitude, "city__latitude", "city__longitude")
+        ).order_by("miles", "id")
+    else:
+        offices = offices.order_by("-is_primary", "id")
+    chosen = Subquery(offices.values("id")[:1])
+    return {
+        "searched_location_row": FilteredRelation("locations", condition=Q(locations__id=chosen))
+    }
+
+
+def plans_counted():
+    """How many insurance plans a therapist (OuterRef "pk") takes, as a subquery."""
+    links = Therapist.insurance_plans.through.objects.filter(therapist=OuterRef("pk"))
+    return Coalesce(
+        Subquery(links.values("therapist").annotate(n=models.Count("*")).values("n")),
+        0,
+    )
+
+
 class TherapistQuerySet(models.QuerySet):
     def listed(self):
         """What the public may see; every public page starts here."""
@@ -325,9 +363,16 @@ class TherapistQuerySet(models.QuerySet):
             rows_updated.send(sender=Therapist, therapist_ids=None)
         return rotated
 
-    def cards(self, therapist_ids, distances=None):
-        """These listings, in the order of `therapist_ids`, with what a card shows (the
-        primary license and location joined in): one query. `distances` by id, if any."""
+    def cards(
+        self, therapist_ids, distances=None, *, modalities=(), cities=(), state=None, near=None
+    ):
+        """These listings, in the order of `therapist_ids`, with what a card shows: two queries.
+
+        The first joins in the primary license and the office to show (the nearest to `near`,
+        a (latitude, longitude), or one in `cities` (slugs) or `state`, or else the primary
+        one) and counts the insurance plans; the second loads the published modalities,
+        the searched `modalities` (slugs) first. `distances`: miles by id, if any.
+        """
         found = {
             therapist.pk: therapist
             for therapist in self.listed()
@@ -339,12 +384,40 @@ class TherapistQuerySet(models.QuerySet):
                 primary_location_row=FilteredRelation(
                     "locations", condition=Q(locations__is_primary=True)
                 ),
+                **searched_office(cities, state, near),
+                insurance_count=plans_counted(),
+                has_verified_license=Exists(
+                    License.objects.verified().filter(therapist=OuterRef("pk"))
+                ),
+                statement=models.Case(
+                    models.When(headline="", then=Substr("bio", 1, STATEMENT_LOADED)),
+                    default="headline",
+                ),
             )
-            .select_related("primary_license_row__credential", "primary_location_row__city")
+            .defer("bio")
+            .select_related(
+                "primary_license_row__credential",
+                "primary_location_row__city",
+                *(["searched_location_row__city"] if cities or state or near else []),
+            )
+            .prefetch_related(
+                Prefetch(
+                    "modalities",
+                    queryset=Modality.objects.filter(is_published=True).only(
+                        "name", "abbreviation", "slug"
+                    ),
+                    to_attr="published_modalities",
+                )
+            )
         }
         cards = [found[pk] for pk in therapist_ids if pk in found]
+        place = {slug: n for n, slug in enumerate(modalities)}
         for therapist in cards:
             therapist.distance = (distances or {}).get(therapist.pk)
+            # The searched kinds of therapy first, in the order searched; the rest by name.
+            therapist.card_modalities = sorted(
+                therapist.published_modalities, key=lambda m: place.get(m.slug, len(place))
+            )
         return cards
 
     def with_signature(self):
@@ -540,6 +613,12 @@ class Therapist(models.Model):
     @property
     def primary_location(self):
         return self._primary("locations")
+
+    @property
+    def card_location(self):
+        """The office a card shows: the one that matched the search by place (cards()),
+        else the primary one."""
+        return getattr(self, "searched_location_row", None) or self.primary_location
 
     @property
     def signature(self):

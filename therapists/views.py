@@ -1,9 +1,11 @@
-from urllib.parse import parse_qsl, urlencode
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import Resolver404, resolve
 from django.views.generic import DetailView, TemplateView
 
 from modalities.versioned_cache import used_params
@@ -12,6 +14,7 @@ from therapists.search import Result, current_index, index_lock
 from therapists.search.filterset import MAX_RADIUS, TherapistFilter
 from therapists.search.listing import ListingPage
 from therapists.terms import profile_terms
+from therapists.zips import zip_point
 
 
 def written(value):
@@ -100,7 +103,11 @@ class TherapistListView(TemplateView):
         paginator = Paginator([], self.page_size)
         paginator.__dict__["count"] = result.total
         page_missing = number is None or (number > 1 and number > paginator.num_pages)
-        cards = Therapist.objects.cards(result.ids, result.distances) if not page_missing else []
+        cards = (
+            Therapist.objects.cards(result.ids, result.distances, **card_search(filterset.chosen))
+            if not page_missing
+            else []
+        )
         page = Page(cards, number or 1, paginator)
         self.report_params(filterset, page if not page_missing else None)
         return super().get_context_data(
@@ -158,7 +165,8 @@ class LandingPageView(TherapistListView):
 
 
 class TherapistDetailView(DetailView):
-    page_cache_params = frozenset()  # cacheable, and reads no GET parameter
+    # `back` gives the page a link of its own: such pages are never stored (see back_link).
+    page_cache_params = frozenset(["back"])
     template_name = "therapists/therapist_detail.html"
     context_object_name = "therapist"
     queryset = Therapist.objects.listed().prefetch_related(
@@ -174,4 +182,68 @@ class TherapistDetailView(DetailView):
     )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(terms=profile_terms(self.object), **kwargs)
+        back = results_link(self.request.GET.get("back"))
+        if not self.request.GET.get("back"):
+            # Without a back link the page is the bare profile, whatever else the query
+            # holds: cached under the bare address. With one it would be a copy per search
+            # (any name in `q`): never stored.
+            used_params(self.request, [(n, v) for n, vs in self.request.GET.lists() for v in vs])
+        licenses, locations = self.object.licenses.all(), self.object.locations.all()
+        return super().get_context_data(
+            terms=profile_terms(self.object),
+            back_link=back,
+            # Each once, the primary first (the prefetches' order).
+            credentials=list(dict.fromkeys(license.credential.name for license in licenses)),
+            cities=list(dict.fromkeys(str(location.city) for location in locations)),
+            verified=any(license.is_verified for license in licenses),
+            **kwargs,
+        )
+
+
+def card_search(chosen):
+    """What a listing's cards show first, from its valid filters (FilterBase.chosen): the
+    kinds of therapy searched for, and the office that matched the place searched."""
+    near = chosen.get("near")
+    return {
+        "modalities": chosen.get("modality") or (),
+        "cities": chosen.get("city") or (),
+        "state": chosen.get("state"),
+        "near": zip_point(near) if near else None,
+    }
+
+
+# The listing pages a profile's "Back to results" may return to.
+RESULTS_PAGES = {"list", "city", "city_modality"}
+# Longer than any search of the directory's own: junk, and not worth echoing.
+BACK_MAX_LENGTH = 1000
+# What the listing's own values are made of (slugs, numbers, a ZIP, "on", a state, a name),
+# or nothing: any other value is junk the profile will not repeat.
+BACK_VALUE = re.compile(r"[\w .,'’-]{0,100}")
+
+
+def results_link(back):
+    """The listing address in a profile's `back` parameter, rewritten from its parts, or
+    None unless it is a path of the directory's listing or landing pages on this site
+    whose query holds only the listing's own parameters (so never an open redirect)."""
+    if not back or len(back) > BACK_MAX_LENGTH or not back.startswith("/") or "\\" in back:
+        return None
+    parts = urlsplit(back)
+    if parts.scheme or parts.netloc or parts.fragment:
+        return None
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return None
+    if match.namespace != "therapists" or match.url_name not in RESULTS_PAGES:
+        return None
+    try:
+        pairs = parse_qsl(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
+    except ValueError:
+        return None
+    if any(
+        name not in TherapistListView.page_cache_params or not BACK_VALUE.fullmatch(value)
+        for name, value in pairs
+    ):
+        return None
+    query = urlencode([(name, value) for name, value in pairs if value])
+    return f"{parts.path}?{query}" if query else parts.path

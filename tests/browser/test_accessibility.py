@@ -13,6 +13,7 @@ from tests.browser.helpers import (
     ROOT,
     SIGN_IN,
     THERAPIST,
+    PageType,
     screenshot,
     sign_in,
 )
@@ -22,7 +23,11 @@ AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
     "resultTypes": ["violations"],
 }
-PAGES = PUBLIC + SIGN_IN + CONTACT + THERAPIST
+# A profile reached from a card: its "Back to results" link and breadcrumb.
+FROM_RESULTS = PageType(
+    "profile-from-results", "/therapists/steven-su/?back=/therapists/%3Fstate%3DCA"
+)
+PAGES = [*PUBLIC, FROM_RESULTS, *SIGN_IN, *CONTACT, *THERAPIST]
 
 
 @pytest.fixture
