@@ -55,7 +55,9 @@ def not_accepting(**fields):
 
 def names(response):
     """The names on the result cards, best match first."""
-    return re.findall(r'<h3><a href="/therapists/[^"]+/">([^<]+)</a>', response.content.decode())
+    return re.findall(
+        r'<h3><a href="/therapists/[^"]+/"[^>]*>([^<]+)</a>', response.content.decode()
+    )
 
 
 def reasons(response):

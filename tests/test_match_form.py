@@ -77,8 +77,8 @@ def test_it_shows_matches_for_the_form_sent_untouched(client, directory, django_
     fields = untouched(client)
     assert ("radius", "25") in fields
     assert ("zip_code", "") in fields and ("state", "") in fields
-    # The search index's look at the change log; the matches' cards.
-    with django_assert_num_queries(2):
+    # The search index's look at the change log; the matches' cards; their kinds of therapy.
+    with django_assert_num_queries(3):
         response = submit(client, fields)
     assert response.status_code == 200
     assert error_summary(response) == ""

@@ -37,7 +37,7 @@ def test_it_keeps_the_listing_of_twenty_under_40_kb(client, seeded):
     assert len(response.content) < 40_000, len(response.content)
 
 
-def test_it_serves_one_stylesheet_under_10_kb_compressed_by_whitenoise(tmp_path):
+def test_it_serves_one_stylesheet_under_4_kb_compressed_by_whitenoise(tmp_path):
     with override_settings(
         STATIC_ROOT=tmp_path,
         STORAGES={
@@ -47,10 +47,12 @@ def test_it_serves_one_stylesheet_under_10_kb_compressed_by_whitenoise(tmp_path)
     ):
         call_command("collectstatic", interactive=False, verbosity=0)
     [stylesheet] = (tmp_path / "css").glob("site.*.css")
-    assert stylesheet.stat().st_size < 10_000
+    # What a visitor downloads once and keeps: 11 KB as written (listing layout, cards,
+    # profile, contact and error pages), a third of that compressed.
+    assert stylesheet.stat().st_size < 14_000
     compressed = stylesheet.with_name(stylesheet.name + ".gz").read_bytes()
     assert gzip.decompress(compressed) == stylesheet.read_bytes()
-    assert len(compressed) < stylesheet.stat().st_size / 2
+    assert len(compressed) < 4_000
 
 
 def test_it_needs_no_javascript(client, seeded):

@@ -65,7 +65,8 @@ def test_it_saves_the_listing_and_records_when_availability_was_confirmed(signed
     assert list(therapist.languages.all()) == [spanish]
     public = page_text(signed_in.get(therapist.get_absolute_url()))
     assert "Calm, practical help with anxiety." in public
-    assert f"Accepting new clients (confirmed {timezone.localdate():%b} " in public
+    today = timezone.localdate()
+    assert f"Accepting new clients · confirmed {today.day} {today:%b %Y}" in public
     assert "$140 per session · sliding scale" in public
 
 

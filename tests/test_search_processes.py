@@ -82,10 +82,8 @@ class Visitor:
 def shown(page):
     """(the total, the modality's count in its facet, the names on the cards)."""
     total = re.search(r'<h2 id="results-heading">(\d+) therapists?</h2>', page).group(1)
-    option = re.search(
-        rf'value="{MODALITY}" checked>[^<]*(?:<span class="count">\((\d+)\)</span>)?', page
-    )
-    cards = re.findall(r'<article class="card">.*?<h3><a href="[^"]*">([^<]*)</a>', page, re.S)
+    option = re.search(rf'value="{MODALITY}" checked>[^<]*(?:<small>\((\d+)\)</small>)?', page)
+    cards = re.findall(r'<article class="card">.*?<h3><a href="[^"]*"[^>]*>([^<]*)</a>', page, re.S)
     return int(total), int(option.group(1) or 0), cards
 
 

@@ -32,6 +32,21 @@ class ListingPage:
         self.vocabulary = filterset.vocabulary
         self.data = filterset.data if filterset.is_bound else {}
         self.valid = filterset.valid
+        self.offer_listed_states()
+
+    def offer_listed_states(self):
+        """The state select offers the states someone is listed in, and the chosen one.
+
+        Only what is drawn changes (the widget's choices; the form has validated), so a
+        link to any state still works. All fifty-six would be a tenth of the page's weight.
+        """
+        chosen = self.data.get("state") if self.data else None
+        widget = self.filterset.form.fields["state"].widget
+        widget.choices = [
+            (code, label)
+            for code, label in widget.choices
+            if not code or code == chosen or self.index.bitmap("state", code)
+        ]
 
     def selected(self, param):
         return set(self.data.getlist(param)) if self.data else set()
@@ -355,7 +370,10 @@ def query_string(pairs):
 
 
 def checkboxes(param, options):
-    """<li> checkboxes, each with its count; `param` None: each option names its own."""
+    """<li> checkboxes, each with its count; `param` None: each option names its own.
+
+    A listing draws a hundred of these, so each is as short as it can be: the count is a
+    <small>, not a classed span."""
     return format_html_join(
         "",
         '<li><label><input type="checkbox" name="{}" value="{}"{}> {}{}</label></li>',
@@ -365,7 +383,7 @@ def checkboxes(param, options):
                 option.get("slug", "on"),
                 " checked" if option["selected"] else "",
                 option.get("name") or option["label"],
-                format_html(' <span class="count">({})</span>', option["count"])
+                format_html(" <small>({})</small>", option["count"])
                 if option["count"] is not None
                 else "",
             )
