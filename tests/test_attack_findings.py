@@ -8,8 +8,12 @@ from html import unescape
 import pytest
 from django.views.debug import ExceptionReporter
 
-from tests.test_contact import FILLED, PRIVATE, other, send, therapist, written  # noqa: F401
+from tests import test_contact
+from tests.test_contact import FILLED, PRIVATE, send, written
 from therapists.models import ContactMessage, Therapist
+
+# The contact tests' fixtures: a listed therapist with an account.
+therapist = test_contact.therapist
 
 
 # The contact form's spam guards ------------------------------------------------------------
