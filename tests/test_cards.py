@@ -104,6 +104,8 @@ def test_it_names_each_action_after_the_therapist(client, dana):
         dana.get_contact_url(): "Contact Dana Reyes",
         "/therapists/dana-reyes/?back=%2Ftherapists%2F%3Fstate%3DIL": "View profile Dana Reyes",
     }
+    # The name, where most people click, leads to the same profile with the same way back.
+    assert '<h3><a href="/therapists/dana-reyes/?back=%2Ftherapists%2F%3Fstate%3DIL"' in html
 
 
 def test_it_says_what_is_missing_or_different_in_the_same_places(client, db):
@@ -117,8 +119,12 @@ def test_it_says_what_is_missing_or_different_in_the_same_places(client, db):
     )
     therapist.insurance_plans.set([InsurancePlan.objects.create(name="Only Plan", slug="only")])
     make_therapist("Fictional Unknown", in_person=True)
+    make_therapist("Fictional Closed", accepting_new_clients=False)
     found = cards(client.get(LISTING))
     sparse, unknown = found["Fictional Sparse"], found["Fictional Unknown"]
+    # Not accepting is said whether or not it was ever confirmed.
+    assert "Not accepting new clients" in found["Fictional Closed"]
+    assert "Availability" not in found["Fictional Closed"]
     today = timezone.localdate()
     assert f"Not accepting new clients · as of {today.day} {today:%b %Y}" in sparse
     assert "Sliding scale fees" in sparse

@@ -22,7 +22,7 @@ def names_listed(response):
     return [
         unescape(name)
         for name in re.findall(
-            r'<h3><a href="/therapists/[^"]+/"[^>]*>([^<]+)</a>', response.content.decode()
+            r'<h3><a href="/therapists/[^"]+"[^>]*>([^<]+)</a>', response.content.decode()
         )
     ]
 

@@ -64,7 +64,7 @@ def submitted(response, **changes):
 
 def names_listed(response):
     return re.findall(
-        r'<h3><a href="/therapists/[^"]+/"[^>]*>([^<]+)</a>', response.content.decode()
+        r'<h3><a href="/therapists/[^"]+"[^>]*>([^<]+)</a>', response.content.decode()
     )
 
 

@@ -56,7 +56,7 @@ def not_accepting(**fields):
 def names(response):
     """The names on the result cards, best match first."""
     return re.findall(
-        r'<h3><a href="/therapists/[^"]+/"[^>]*>([^<]+)</a>', response.content.decode()
+        r'<h3><a href="/therapists/[^"]+"[^>]*>([^<]+)</a>', response.content.decode()
     )
 
 

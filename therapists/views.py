@@ -2,6 +2,7 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.conf import settings
+from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect
@@ -41,8 +42,10 @@ def clean_query(request):
     if all(value for _name, values in request.GET.lists() for value in values):
         return None
     # Read again from the raw string: QueryDict groups repeated names, losing the order.
-    # request.GET above has already applied Django's limit on the number of fields.
-    pairs = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+    # request.GET above has already applied Django's limit on the number of fields. Its
+    # bytes are read as UTF-8, as QueryDict reads them (WSGI hands them over as Latin-1).
+    raw = get_bytes_from_wsgi(request.environ, "QUERY_STRING", "").decode("utf-8", "replace")
+    pairs = parse_qsl(raw, keep_blank_values=True)
     if all(value for _name, value in pairs):
         return None
     kept = urlencode([(name, value) for name, value in pairs if value])
@@ -216,6 +219,9 @@ def card_search(chosen):
 RESULTS_PAGES = {"list", "city", "city_modality"}
 # Longer than any search of the directory's own: junk, and not worth echoing.
 BACK_MAX_LENGTH = 1000
+# The listing and its landing pages as the directory writes them (lower case, slugs): any
+# other path, even one that resolves to them, is not one of our links.
+RESULTS_PATH = re.compile(r"/therapists/(?:[a-z]{2}/[a-z0-9-]+/(?:[a-z0-9-]+/)?)?")
 # What the listing's own values are made of (slugs, numbers, a ZIP, "on", a state, a name),
 # or nothing: any other value is junk the profile will not repeat.
 BACK_VALUE = re.compile(r"[\w .,'’-]{0,100}")
@@ -228,7 +234,7 @@ def results_link(back):
     if not back or len(back) > BACK_MAX_LENGTH or not back.startswith("/") or "\\" in back:
         return None
     parts = urlsplit(back)
-    if parts.scheme or parts.netloc or parts.fragment:
+    if parts.scheme or parts.netloc or parts.fragment or not RESULTS_PATH.fullmatch(parts.path):
         return None
     try:
         match = resolve(parts.path)

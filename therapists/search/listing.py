@@ -360,7 +360,7 @@ class ListingPage:
 def fieldsets(groups):
     return format_html_join(
         "\n",
-        '<fieldset class="facet"><legend>{}</legend><ul>{}</ul></fieldset>',
+        '<fieldset class="facet"><legend>{}</legend>{}</fieldset>',
         ((group["label"], checkboxes(group["param"], group["options"])) for group in groups),
     )
 
@@ -370,13 +370,13 @@ def query_string(pairs):
 
 
 def checkboxes(param, options):
-    """<li> checkboxes, each with its count; `param` None: each option names its own.
+    """Labelled checkboxes, each with its count; `param` None: each option names its own.
 
-    A listing draws a hundred of these, so each is as short as it can be: the count is a
-    <small>, not a classed span."""
+    A listing draws a hundred of these, so each is as short as it can be: no list around
+    them (their fieldset groups them), the count a <small>, not a classed span."""
     return format_html_join(
         "",
-        '<li><label><input type="checkbox" name="{}" value="{}"{}> {}{}</label></li>',
+        '<label><input type="checkbox" name="{}" value="{}"{}> {}{}</label>',
         (
             (
                 param or option["param"],
