@@ -234,7 +234,7 @@ FACETS = [
     ),
     Facet(
         "accepting",
-        _("Accepting new clients (confirmed in the last 90 days)"),
+        _("Accepting new clients, confirmed in the last 90 days"),
         _("availability"),
         Kind.FLAG,
         Source(
