@@ -70,7 +70,7 @@ def directory(db):
     assert Modality.objects.published().count() == 2
 
 
-PROFILE_LINK = re.compile(r'href="/therapists/([a-z0-9-]+)/"')
+PROFILE_LINK = re.compile(r'href="/therapists/([a-z0-9-]+)/(?:\?back=[^"]*)?"')
 
 
 def therapists_shown(response):
