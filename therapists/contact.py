@@ -65,8 +65,8 @@ def notice_address(therapist):
 def contact(request, slug):
     therapist = listing(slug)
     form = ContactForm(request.POST or None, therapist=therapist, address=sender_address(request))
-    if form.is_valid():
-        message = form.save()
+    message = form.save() if form.is_valid() else None
+    if message:
         notify(therapist, message.pk)
         return redirect("therapists:contact_sent", slug=therapist.slug)
     context = {
