@@ -148,7 +148,7 @@ def test_it_says_plainly_in_each_bio_that_the_listing_is_made_up(seeded):
     for name, bio in demo_therapists().values_list("display_name", "bio"):
         assert bio.startswith(
             "This is a fictional listing, made up so you can try the directory. "
-            f"{name} is not a real therapist."
+            f"{name.removesuffix(' (demo)')} is not a real therapist."
         )
         # No developer's words on a public page, nor a claim the contact page contradicts.
         assert "seed_demo" not in bio
