@@ -258,6 +258,10 @@ AXES_DISABLE_ACCESS_LOG = True
 # No "AXES: BEGIN ..." banner on every start: `check --deploy` prints nothing but its verdict.
 AXES_VERBOSE = False
 
+# No error report shows a posted value: a failure before a view runs would otherwise report
+# a contact message, a password or a profile edit in full (see directory.error_reports).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "directory.error_reports.WithoutPostedValues"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -5,6 +5,7 @@ admin and every email. Every name and address here is fictional."""
 import datetime
 import logging
 import re
+import sys
 import time
 from html import unescape
 
@@ -12,13 +13,15 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.core import mail
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 from django.views.debug import ExceptionReporter
 
 from tests.conftest import make_therapist, page_text
-from therapists.forms import SHOWN_AT_MAX_AGE, shown_at_token
+from therapists.forms import SHOWN_AT_MAX_AGE, ContactForm, shown_at_token
 from therapists.models import ContactMessage, Therapist
 
 MESSAGE = "Fictional test message: I have felt low since the winter and would like to talk."
@@ -32,6 +35,8 @@ FILLED = {
 }
 # What a message holds that must never leave the therapist's page.
 PRIVATE = ["Robin Example", "robin@example.org", "555-010-0199", "felt low since the winter"]
+# A sign-in's fields, kept here (not among the lines an error report quotes of a test).
+SIGN_IN = {"username": "ada.account@example.org", "password": "a-fictional-passphrase"}
 
 
 @pytest.fixture
@@ -102,7 +107,7 @@ def test_it_shows_the_form_with_the_crisis_line_and_a_hidden_honeypot(
         "Myself",
         "Someone else (a child, partner or relative)",
         "Your message",
-        "I agree that the directory passes my message and contact details to Ada Fictional.",
+        "I agree that the directory passes my message and contact details to Ada Fictional",
     ]:
         assert label in text
     assert "call or text 988" in text
@@ -164,7 +169,7 @@ def test_it_explains_each_missing_field_of_an_untouched_form_and_stores_nothing(
     for error in [
         "Your name: Give your name, so the therapist knows who wrote.",
         "Your email address: Give your email address: the therapist replies to it.",
-        "The help is for: Say who the help is for: you or someone else.",
+        "The help is for: Say whether the help is for you or for someone else.",
         "Your message: Write your message.",
         "Tick the box to agree that we pass your message on",
     ]:
@@ -201,9 +206,10 @@ def test_it_stores_a_filled_message_for_the_therapist_and_sends_a_notice_without
     caplog.set_level(logging.DEBUG, logger="django.db.backends")
     client.get(therapist.get_contact_url())
     data = {**FILLED, "shown_at": written(therapist), "website": ""}
-    # the listing, the sender's messages of the last day (per email and per address in one
-    # count), the insert
-    with django_assert_num_queries(3):
+    # the listing, the sender's messages of the last day (per email, per address and per
+    # form token in one count), the insert in a savepoint (SAVEPOINT, INSERT, RELEASE: a
+    # refused duplicate token leaves the request's transaction usable)
+    with django_assert_num_queries(5):
         response = client.post(therapist.get_contact_url(), data)
 
     assert response.status_code == 302
@@ -346,6 +352,7 @@ def make_messages(therapist, count, *, ago=datetime.timedelta(hours=1), **fields
             consented_at=timezone.now(),
             created_at=timezone.now() - ago,
             sender_address=fields.get("sender_address", ""),
+            form_token=fields.get("form_token", ""),
         )
 
 
@@ -433,6 +440,74 @@ def test_it_takes_messages_while_the_cache_is_down(client, therapist, dead_cache
     assert ContactMessage.objects.count() == 1
 
 
+def test_it_counts_an_ipv6_sender_by_their_64_network_and_an_ipv4_sender_by_address(
+    client, therapist, settings
+):
+    settings.CONTACT_MESSAGES_PER_ADDRESS = 2
+    emails = (f"sender{number}@example.org" for number in range(100))
+
+    def status_from(address):
+        data = {**FILLED, "email": next(emails)}
+        return send(client, therapist, data, REMOTE_ADDR=address).status_code
+
+    assert status_from("2001:db8:1:2::1") == 302
+    assert status_from("2001:db8:1:2:ffff::9") == 302
+    assert status_from("2001:db8:1:2:abcd::1") == 429  # the same /64
+    assert status_from("2001:db8:1:3::1") == 302  # the next /64: someone else
+    assert status_from("192.0.2.1") == 302
+    assert status_from("::ffff:192.0.2.1") == 302  # that IPv4 client through an IPv6 socket
+    assert status_from("192.0.2.2") == 302  # an IPv4 neighbour is someone else
+    assert status_from("192.0.2.1") == 429
+
+
+ALREADY_SENT = "This form was already sent. To write again, open the contact page again."
+
+
+def test_it_refuses_a_second_send_of_one_form_and_keeps_what_was_typed(client, therapist, settings):
+    token = written(therapist)
+    url = therapist.get_contact_url()
+    first = client.post(url, {**FILLED, "website": "", "shown_at": token})
+    again = client.post(
+        url, {**FILLED, "text": "A second message.", "website": "", "shown_at": token}
+    )
+
+    assert first.status_code == 302
+    assert again.status_code == 200
+    assert ALREADY_SENT in error_summary(again)
+    assert "A second message." in again.content.decode()
+    assert ContactMessage.objects.count() == 1
+    # The page it comes back on is shown anew, with a form of its own that can be sent.
+    settings.CONTACT_FORM_MIN_SECONDS = 0
+    fresh = shown_at(again)
+    assert fresh != token
+    assert client.post(url, {**FILLED, "website": "", "shown_at": fresh}).status_code == 302
+    assert ContactMessage.objects.count() == 2
+
+
+def test_of_two_sends_of_one_form_at_once_one_is_stored_and_the_other_told_why(therapist):
+    data = {**FILLED, "website": "", "shown_at": written(therapist)}
+    first = ContactForm(data, therapist=therapist, address="one network")
+    second = ContactForm(data, therapist=therapist, address="one network")
+    # Both checked before either is stored, as two requests at the same moment are.
+    assert first.is_valid()
+    assert second.is_valid()
+
+    assert first.save() is not None
+    assert second.save() is None
+    assert second.errors[NON_FIELD_ERRORS] == [ALREADY_SENT]
+    assert ContactMessage.objects.count() == 1
+
+
+def test_the_database_stores_one_message_per_form_token(therapist):
+    make_messages(therapist, 1, form_token="a" * 64)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_messages(therapist, 1, form_token="a" * 64)
+
+    make_messages(therapist, 2)  # messages sent otherwise have none, and may be many
+    assert ContactMessage.objects.count() == 3
+
+
 # Bad input -------------------------------------------------------------------------------
 
 
@@ -518,6 +593,24 @@ def test_it_hides_every_field_from_the_error_report_of_a_failed_send(client, the
         for private in PRIVATE:
             assert private not in report
             assert unescape(private) not in unescape(report)
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_no_error_report_shows_a_posted_value_whatever_the_form(rf, settings, debug):
+    """Not only the contact form's: a sign-in's password, or a profile edit, neither."""
+    settings.DEBUG = debug
+    request = rf.post("/accounts/login/", SIGN_IN)
+    try:
+        posted = request.POST  # as a frame's variable too
+        raise RuntimeError(f"failed with {len(posted)} fields")
+    except RuntimeError:
+        reporter = ExceptionReporter(request, *sys.exc_info())
+
+    for report in (reporter.get_traceback_text(), reporter.get_traceback_html()):
+        assert "failed with 2 fields" in report
+        assert "password" in report  # the names stay, for whoever debugs
+        for value in SIGN_IN.values():
+            assert value not in unescape(report)
 
 
 def test_it_keeps_messages_out_of_the_admin(client, therapist):
@@ -630,6 +723,23 @@ def test_it_deletes_exactly_the_messages_older_than_ninety_days(therapist):
     assert kept == {"d89@example.org", "in@example.org"}
 
 
+def test_it_never_shows_a_therapist_a_message_past_retention_before_it_is_deleted(
+    client, therapist
+):
+    make_messages(therapist, 1, ago=datetime.timedelta(days=90, minutes=-1), email="in@example.org")
+    make_messages(therapist, 1, ago=datetime.timedelta(days=90, minutes=1), email="out@example.org")
+    client.force_login(therapist.user)
+
+    body = client.get("/profile/messages/").content.decode()
+
+    assert "in@example.org" in body
+    assert "out@example.org" not in body
+    assert ContactMessage.objects.count() == 2  # delete_old_messages has not run yet
+    # One rule: each message is either kept or due for deletion.
+    assert [m.email for m in ContactMessage.objects.kept()] == ["in@example.org"]
+    assert [m.email for m in ContactMessage.objects.due_for_deletion()] == ["out@example.org"]
+
+
 # Cookies and caches ----------------------------------------------------------------------
 
 
@@ -657,3 +767,69 @@ def test_it_never_serves_the_form_from_the_page_cache_nor_stores_it(
     # The cache does hold a page that asks for it, so the check above can fail.
     client.get("/modalities/")
     assert redis_server.entries()
+
+
+# Demo listings ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo(db):
+    return make_therapist(
+        "Marlowe Hazeldale (demo)",
+        is_demo=True,
+        accepting_new_clients=True,
+        accepting_confirmed_on=timezone.localdate(),
+    )
+
+
+def test_it_tells_the_visitor_of_a_demo_listing_that_no_one_reads_the_message(client, demo):
+    text = page_text(client.get(demo.get_contact_url()))
+
+    assert "Marlowe Hazeldale (demo) is a fictional demo listing" in text
+    assert "no one will read what you send" in text
+    assert "We pass your message to" not in text
+    assert text.index("fictional demo listing") < text.index("Your name")
+
+    response = send(client, demo, FILLED)
+
+    assert response.status_code == 302
+    assert ContactMessage.objects.filter(therapist=demo).count() == 1  # the form works
+    sent = page_text(client.get(response["Location"]))
+    assert "Your message is sent" in sent
+    assert "a fictional demo listing" in sent
+    assert "no one will read your message or reply to it" in sent
+    for claim in ("replies to the email", "reads your message", "We have told"):
+        assert claim not in sent
+
+
+def test_a_real_listing_has_no_demo_notice(client, therapist):
+    response = send(client, therapist, FILLED)
+
+    assert "demo" not in page_text(client.get(therapist.get_contact_url()))
+    assert "demo" not in page_text(client.get(response["Location"]))
+
+
+def test_each_error_of_the_summary_links_to_its_field_and_reads_plainly(client, demo):
+    page = client.get(demo.get_contact_url())
+    response = client.post(
+        demo.get_contact_url(),
+        {
+            "name": "",
+            "email": "",
+            "phone": "",
+            "text": "",
+            "website": "",
+            "shown_at": shown_at(page),
+        },
+    )
+
+    summary = error_summary(response)
+    assert ".:" not in summary
+    assert "to Marlowe Hazeldale (demo): Tick the box" in summary
+    body = response.content.decode()
+    items = re.search(r'id="error-summary">.*?<ul>(.*?)</ul>', body, re.S)[1]
+    targets = re.findall(r'<li><a href="#([^"]+)">', items)
+    assert targets == ["id_name", "id_email", "id_for_whom_0", "id_text", "id_consent"]
+    assert items.count("<li>") == len(targets)
+    for target in targets:
+        assert f'id="{target}"' in body

@@ -143,6 +143,19 @@ def test_it_marks_every_demo_name_as_fictional(seeded):
     )
 
 
+def test_it_says_plainly_in_each_bio_that_the_listing_is_made_up(seeded):
+    seed_demo(therapists=20)
+    for name, bio in demo_therapists().values_list("display_name", "bio"):
+        assert bio.startswith(
+            "This is a fictional listing, made up so you can try the directory. "
+            f"{name.removesuffix(' (demo)')} is not a real therapist."
+        )
+        # No developer's words on a public page, nor a claim the contact page contradicts.
+        assert "seed_demo" not in bio
+        assert "command" not in bio
+        assert "cannot be contacted" not in bio
+
+
 def test_it_puts_every_office_in_a_city_with_coordinates(seeded):
     seed_demo()
     cities = City.objects.filter(locations__therapist__in=demo_therapists()).distinct()

@@ -5,6 +5,7 @@ variable from Django's error reports, logs nothing of it, and the therapist's no
 link to the message, never its text or its sender.
 """
 
+import ipaddress
 import logging
 import smtplib
 
@@ -30,10 +31,24 @@ def listing(slug):
     return get_object_or_404(Therapist.objects.listed().select_related("user"), slug=slug)
 
 
+def sender_network(address):
+    """What the limit per network address counts: an IPv4 address, or an IPv6 address's
+    /64, since anyone with IPv6 holds a whole /64 and may send from a new address each time."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address  # none known (""), or not an address: counted as given
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped:  # an IPv4 client seen through an IPv6 socket
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.IPv6Network((ip, 64), strict=False))
+
+
 def sender_address(request):
-    """The network address sign-in throttling counts against, as a keyed hash."""
-    address = get_client_ip_address(request) or ""
-    return salted_hmac("therapists.contact.sender-address", address).hexdigest()
+    """The network sign-in throttling sees the request from (sender_network), as a keyed hash."""
+    network = sender_network(get_client_ip_address(request) or "")
+    return salted_hmac("therapists.contact.sender-address", network).hexdigest()
 
 
 def notice_address(therapist):
@@ -50,8 +65,8 @@ def notice_address(therapist):
 def contact(request, slug):
     therapist = listing(slug)
     form = ContactForm(request.POST or None, therapist=therapist, address=sender_address(request))
-    if form.is_valid():
-        message = form.save()
+    message = form.save() if form.is_valid() else None
+    if message:
         notify(therapist, message.pk)
         return redirect("therapists:contact_sent", slug=therapist.slug)
     context = {

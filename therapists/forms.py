@@ -1,4 +1,5 @@
 import copy
+import secrets
 import time
 from urllib.parse import urlsplit
 
@@ -16,7 +17,9 @@ from django.contrib.auth.forms import (
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from modalities.forms import (
@@ -320,8 +323,15 @@ SHOWN_AT_MAX_AGE = 24 * 60 * 60
 
 
 def shown_at_token(therapist, now=None):
-    """The signed moment a contact form for this listing was shown (`now`, a Unix time)."""
-    return signing.dumps([therapist.pk, time.time() if now is None else now], salt=SHOWN_AT_SALT)
+    """The signed moment a contact form for this listing was shown (`now`, a Unix time),
+    with a random part, so that no two pages shown share a token (each sends one message)."""
+    moment = time.time() if now is None else now
+    return signing.dumps([therapist.pk, moment, secrets.token_hex(8)], salt=SHOWN_AT_SALT)
+
+
+def form_token_hash(token):
+    """What a message keeps of the token it was sent with: enough to refuse the token again."""
+    return salted_hmac("therapists.contact.form-token", token).hexdigest()
 
 
 class ContactForm(BoundsValues, forms.ModelForm):
@@ -335,7 +345,7 @@ class ContactForm(BoundsValues, forms.ModelForm):
         label=_("The help is for"),
         choices=ContactMessage.Recipient.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Say who the help is for: you or someone else.")},
+        error_messages={"required": _("Say whether the help is for you or for someone else.")},
     )
     consent = forms.BooleanField(
         required=True,
@@ -389,7 +399,7 @@ class ContactForm(BoundsValues, forms.ModelForm):
         self.therapist, self.address = therapist, address
         self.fields["phone"].validators.append(PHONE_NUMBER)
         self.fields["consent"].label = _(
-            "I agree that the directory passes my message and contact details to %(name)s."
+            "I agree that the directory passes my message and contact details to %(name)s"
         ) % {"name": therapist.display_name}
 
     def clean(self):
@@ -409,8 +419,9 @@ class ContactForm(BoundsValues, forms.ModelForm):
         return cleaned_data
 
     def check_shown_at(self):
+        token = self.data.get("shown_at", "")
         try:
-            pk, shown_at = signing.loads(self.data.get("shown_at", ""), salt=SHOWN_AT_SALT)
+            pk, shown_at, _nonce = signing.loads(token, salt=SHOWN_AT_SALT)
         except (signing.BadSignature, TypeError, ValueError):
             pk, shown_at = None, None
         if pk != self.therapist.pk or not isinstance(shown_at, int | float):
@@ -431,9 +442,14 @@ class ContactForm(BoundsValues, forms.ModelForm):
                 ),
                 code="too_fast",
             )
+        self.form_token = form_token_hash(token)
 
     def check_limits(self, email):
-        by_email, by_address = ContactMessage.objects.sent_today(email, self.address)
+        by_email, by_address, by_token = ContactMessage.objects.sent_today(
+            email, self.address, self.form_token
+        )
+        if by_token:
+            raise self.already_sent()
         if by_email >= settings.CONTACT_MESSAGES_PER_EMAIL:
             raise ValidationError(
                 _(
@@ -454,11 +470,28 @@ class ContactForm(BoundsValues, forms.ModelForm):
                 code="limit",
             )
 
+    @staticmethod
+    def already_sent():
+        return ValidationError(
+            _("This form was already sent. To write again, open the contact page again."),
+            code="already_sent",
+        )
+
     def save(self, commit=True):
+        """The message, stored if `commit`; None, with the form's error saying why, if
+        another send of the same form got there first (between clean() and now)."""
         message = super().save(commit=False)
         message.therapist = self.therapist
         message.consented_at = timezone.now()
         message.sender_address = self.address
+        message.form_token = self.form_token
         if commit:
-            message.save()
+            try:
+                with transaction.atomic():
+                    message.save()
+            except IntegrityError:
+                if not ContactMessage.objects.filter(form_token=self.form_token).exists():
+                    raise  # not the token's constraint: a real failure
+                self.add_error(None, self.already_sent())
+                return None
         return message

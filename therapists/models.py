@@ -946,26 +946,39 @@ class Quote(LoggedWithItsChange):
 MESSAGE_MAX_LENGTH = 5000
 
 
+def retention_start(now=None):
+    """The moment before which contact messages are past MESSAGE_RETENTION_DAYS."""
+    days = settings.MESSAGE_RETENTION_DAYS
+    return (now or timezone.now()) - datetime.timedelta(days=days)
+
+
 class ContactMessageQuerySet(models.QuerySet):
     def due_for_deletion(self, now=None):
         """Messages older than MESSAGE_RETENTION_DAYS: health information is kept no longer."""
-        days = settings.MESSAGE_RETENTION_DAYS
-        return self.filter(created_at__lt=(now or timezone.now()) - datetime.timedelta(days=days))
+        return self.filter(created_at__lt=retention_start(now))
 
-    def sent_today(self, email, address):
-        """(messages from this email address, from this network address) in the last day:
-        one query, for the contact form's limits."""
+    def kept(self, now=None):
+        """Messages within MESSAGE_RETENTION_DAYS: those not yet deleted that are not due to be."""
+        return self.filter(created_at__gte=retention_start(now))
+
+    def sent_today(self, email, address, form_token):
+        """(messages from this email address, from this network address, sent with this
+        form token) in the last day: one query, for the contact form's guards. A token is
+        valid for a day after its page was shown, so a message sent with it is this day's."""
         counts = self.filter(
-            Q(email__iexact=email) | Q(sender_address=address),
+            Q(email__iexact=email) | Q(sender_address=address) | Q(form_token=form_token),
             created_at__gte=timezone.now() - datetime.timedelta(days=1),
         ).aggregate(
             by_email=Count("pk", filter=Q(email__iexact=email)),
             by_address=Count("pk", filter=Q(sender_address=address)),
+            by_token=Count("pk", filter=Q(form_token=form_token)),
         )
-        return counts["by_email"], counts["by_address"]
+        return counts["by_email"], counts["by_address"], counts["by_token"]
 
     def for_inbox(self, therapist):
-        return self.filter(therapist=therapist).order_by("-created_at", "-id")
+        """The therapist's messages, newest first; none past retention, even before the
+        daily delete_old_messages has run."""
+        return self.kept().filter(therapist=therapist).order_by("-created_at", "-id")
 
     def mark_read(self):
         return self.filter(read_at__isnull=True).update(read_at=timezone.now())
@@ -996,6 +1009,9 @@ class ContactMessage(models.Model):
     # A keyed hash of the sender's network address, for the limit per address: the address
     # itself is not kept beside health information.
     sender_address = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # A keyed hash of the contact form's shown_at token: unique, so one page load sends one
+    # message, even when two sends of it race. Empty for messages not sent through the form.
+    form_token = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = ContactMessageQuerySet.as_manager()
 
@@ -1007,6 +1023,13 @@ class ContactMessage(models.Model):
             models.Index(fields=["created_at"], name="message_created_idx"),
             models.Index(fields=["email", "created_at"], name="message_sender_idx"),
             models.Index(fields=["sender_address", "created_at"], name="message_address_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["form_token"],
+                condition=~Q(form_token=""),
+                name="message_form_token_unique",
+            ),
         ]
 
     def __str__(self):

@@ -95,8 +95,8 @@ QUOTES = [
     "with an eye on what helps.",
 ]
 BIO = (
-    "This is a fictional profile created by the seed_demo command to show the directory "
-    "at scale. {name} is not a real therapist and cannot be contacted."
+    "This is a fictional listing, made up so you can try the directory. "
+    "{name} is not a real therapist."
 )
 STREETS = ["Alder", "Birch", "Cedar", "Hillside", "Lakeview", "Maple", "Orchard", "Park"]
 STREET_KINDS = ["St", "Ave", "Blvd", "Rd", "Way", "Ln"]
