@@ -123,6 +123,14 @@ def page_links(response):
     return parse(response).links
 
 
+CARD_NAME = re.compile(r'<h3><a href="/therapists/[^"]+"[^>]*>([^<]+)</a>')
+
+
+def card_names(response):
+    """The names on the page's cards, in order (each card's heading links to the profile)."""
+    return [unescape(name) for name in CARD_NAME.findall(response.content.decode())]
+
+
 def admin_form_data(response):
     """What the browser would send back unchanged: the change form and its inlines."""
     data = {}

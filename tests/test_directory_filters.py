@@ -1,10 +1,14 @@
-import re
-from html import unescape
-
 import pytest
 from django.urls import reverse
 
-from tests.conftest import make_city, make_modality, make_therapist, page_links, page_text
+from tests.conftest import (
+    card_names,
+    make_city,
+    make_modality,
+    make_therapist,
+    page_links,
+    page_text,
+)
 
 LISTING = reverse("therapists:list")
 SEEDED_CALIFORNIANS = {
@@ -19,12 +23,7 @@ SEEDED_CALIFORNIANS = {
 
 def names_listed(response):
     """Names of the therapists on the page, in order, from the card headings."""
-    return [
-        unescape(name)
-        for name in re.findall(
-            r'<h3><a href="/therapists/[^"]+"[^>]*>([^<]+)</a>', response.content.decode()
-        )
-    ]
+    return card_names(response)
 
 
 def test_it_filters_by_modality_and_city(client, seeded):

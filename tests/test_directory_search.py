@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from modalities.models import AgeGroup, Concern, Format
 from tests.conftest import (
+    card_names,
     make_city,
     make_credential,
     make_modality,
@@ -126,8 +127,7 @@ def listed_names(client, query):
     while True:
         response = client.get(url, params)
         assert response.status_code == 200, page_text(response)[:500]
-        body = response.content.decode()
-        names += re.findall(r'<h3><a href="/therapists/[^"]+"[^>]*>([^<]+)</a>', body)
+        names += card_names(response)
         following = [href for href, text in page_links(response) if text == "Next page"]
         if not following:
             return names
@@ -221,7 +221,7 @@ def test_it_finds_therapists_within_the_radius_of_a_zip_nearest_first(client, po
     people, _ = population
     response = client.get(LISTING, {"near": "90012", "radius": "10"})
     body = response.content.decode()
-    shown = re.findall(r'<h3><a href="/therapists/[^"]+"[^>]*>([^<]+)</a>', body)
+    shown = card_names(response)
     inside = [p for p in people if miles(ZIP_90012, p["city"][2:]) <= 10]
     assert sorted(shown) == sorted(p["name"] for p in inside)[: len(shown)] or len(inside) > 20
     assert f"{len(inside)} therapists" in page_text(response)
@@ -294,9 +294,7 @@ def test_it_pages_a_fair_rotation_showing_each_therapist_once(client, db):
     seen = []
     response = client.get(LISTING)
     while True:
-        seen += re.findall(
-            r'<h3><a href="/therapists/[^"]+"[^>]*>([^<]+)</a>', response.content.decode()
-        )
+        seen += card_names(response)
         following = [href for href, text in page_links(response) if text == "Next page"]
         if not following:
             break
@@ -387,9 +385,7 @@ def test_it_reshuffles_from_the_command_line(db):
 
 
 def names_on_page(response):
-    return re.findall(
-        r'<h3><a href="/therapists/[^"]+"[^>]*>([^<]+)</a>', response.content.decode()
-    )
+    return card_names(response)
 
 
 def test_it_orders_every_listing_by_name_with_no_other_filter(client, db):

@@ -11,7 +11,14 @@ from urllib.parse import urlencode
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import make_city, make_modality, make_therapist, page_links, page_text
+from tests.conftest import (
+    card_names,
+    make_city,
+    make_modality,
+    make_therapist,
+    page_links,
+    page_text,
+)
 from therapists.models import City, Gender
 from therapists.search.index import distance_miles
 
@@ -63,9 +70,7 @@ def submitted(response, **changes):
 
 
 def names_listed(response):
-    return re.findall(
-        r'<h3><a href="/therapists/[^"]+"[^>]*>([^<]+)</a>', response.content.decode()
-    )
+    return card_names(response)
 
 
 # One address per search -------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from tests.conftest import (
+    card_names,
     make_city,
     make_concern,
     make_credential,
@@ -55,9 +56,7 @@ def not_accepting(**fields):
 
 def names(response):
     """The names on the result cards, best match first."""
-    return re.findall(
-        r'<h3><a href="/therapists/[^"]+"[^>]*>([^<]+)</a>', response.content.decode()
-    )
+    return card_names(response)
 
 
 def reasons(response):
