@@ -360,7 +360,7 @@ def test_it_refuses_a_sixth_message_in_a_day_from_one_email_address(client, ther
     make_messages(other, 4, email="robin@example.org")
     # A day and more ago: not counted.
     make_messages(other, 3, email="robin@example.org", ago=datetime.timedelta(hours=25))
-    assert send(client, therapist, FILLED).status_code == 302
+    assert send(client, therapist, {**FILLED, "text": "An earlier word."}).status_code == 302
 
     refused = send(client, therapist, {**FILLED, "email": "Robin@Example.org"})
 
@@ -460,7 +460,10 @@ def test_it_counts_an_ipv6_sender_by_their_64_network_and_an_ipv4_sender_by_addr
     assert status_from("192.0.2.1") == 429
 
 
-ALREADY_SENT = "This form was already sent. To write again, open the contact page again."
+ALREADY_SENT = (
+    "This message was already sent: you need not send it again. To write something else, "
+    "open the contact page again."
+)
 
 
 def test_it_refuses_a_second_send_of_one_form_and_keeps_what_was_typed(client, therapist, settings):
@@ -480,8 +483,24 @@ def test_it_refuses_a_second_send_of_one_form_and_keeps_what_was_typed(client, t
     settings.CONTACT_FORM_MIN_SECONDS = 0
     fresh = shown_at(again)
     assert fresh != token
-    assert client.post(url, {**FILLED, "website": "", "shown_at": fresh}).status_code == 302
+    other = {**FILLED, "text": "Something else.", "website": "", "shown_at": fresh}
+    assert client.post(url, other).status_code == 302
     assert ContactMessage.objects.count() == 2
+
+
+def test_it_refuses_the_same_message_sent_again_from_a_page_fetched_anew(
+    client, therapist, settings
+):
+    # Back after sending fetches the form again (no-store), with a new token, and the
+    # browser fills in what was typed: Send again must not deliver it twice.
+    url = therapist.get_contact_url()
+    first = client.post(url, {**FILLED, "website": "", "shown_at": written(therapist)})
+    again = client.post(url, {**FILLED, "website": "", "shown_at": written(therapist)})
+
+    assert first.status_code == 302
+    assert again.status_code == 200
+    assert ALREADY_SENT in error_summary(again)
+    assert ContactMessage.objects.count() == 1
 
 
 def test_of_two_sends_of_one_form_at_once_one_is_stored_and_the_other_told_why(therapist):

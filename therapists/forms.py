@@ -401,6 +401,8 @@ class ContactForm(BoundsValues, forms.ModelForm):
         self.fields["consent"].label = _(
             "I agree that the directory passes my message and contact details to %(name)s"
         ) % {"name": therapist.display_name}
+        # A sentence, which the checkbox comes before: no colon after it.
+        self.fields["consent"].label_suffix = ""
 
     def clean(self):
         cleaned_data = super().clean()
@@ -415,7 +417,7 @@ class ContactForm(BoundsValues, forms.ModelForm):
                 code="spam",
             )
         self.check_shown_at()
-        self.check_limits(cleaned_data["email"])
+        self.check_limits(cleaned_data["email"], cleaned_data["text"])
         return cleaned_data
 
     def check_shown_at(self):
@@ -438,17 +440,18 @@ class ContactForm(BoundsValues, forms.ModelForm):
             raise ValidationError(
                 _(
                     "Not sent: the form came back within seconds of being shown, as it does "
-                    "when a program fills it in. Check what you wrote, then send it again."
+                    "when a program fills it in. Wait a moment, check what you wrote, then "
+                    "send it. If you sent it already, you need not send it again."
                 ),
                 code="too_fast",
             )
         self.form_token = form_token_hash(token)
 
-    def check_limits(self, email):
-        by_email, by_address, by_token = ContactMessage.objects.sent_today(
-            email, self.address, self.form_token
+    def check_limits(self, email, text):
+        by_email, by_address, already = ContactMessage.objects.sent_today(
+            email, self.address, self.form_token, self.therapist, text
         )
-        if by_token:
+        if already:
             raise self.already_sent()
         if by_email >= settings.CONTACT_MESSAGES_PER_EMAIL:
             raise ValidationError(
@@ -473,7 +476,10 @@ class ContactForm(BoundsValues, forms.ModelForm):
     @staticmethod
     def already_sent():
         return ValidationError(
-            _("This form was already sent. To write again, open the contact page again."),
+            _(
+                "This message was already sent: you need not send it again. To write "
+                "something else, open the contact page again."
+            ),
             code="already_sent",
         )
 

@@ -961,19 +961,22 @@ class ContactMessageQuerySet(models.QuerySet):
         """Messages within MESSAGE_RETENTION_DAYS: those not yet deleted that are not due to be."""
         return self.filter(created_at__gte=retention_start(now))
 
-    def sent_today(self, email, address, form_token):
-        """(messages from this email address, from this network address, sent with this
-        form token) in the last day: one query, for the contact form's guards. A token is
-        valid for a day after its page was shown, so a message sent with it is this day's."""
+    def sent_today(self, email, address, form_token, therapist, text):
+        """(messages from this email address, from this network address, already sent:
+        with this form token or this very text to this therapist) in the last day: one
+        query, for the contact form's guards. A token is valid for a day after its page was
+        shown, so a message sent with it is this day's; the same text again is a page sent
+        twice (Back, then Send: the page was fetched again, with a new token)."""
+        copy = Q(email__iexact=email, therapist=therapist, text=text)
         counts = self.filter(
             Q(email__iexact=email) | Q(sender_address=address) | Q(form_token=form_token),
             created_at__gte=timezone.now() - datetime.timedelta(days=1),
         ).aggregate(
             by_email=Count("pk", filter=Q(email__iexact=email)),
             by_address=Count("pk", filter=Q(sender_address=address)),
-            by_token=Count("pk", filter=Q(form_token=form_token)),
+            already=Count("pk", filter=Q(form_token=form_token) | copy),
         )
-        return counts["by_email"], counts["by_address"], counts["by_token"]
+        return counts["by_email"], counts["by_address"], counts["already"]
 
     def for_inbox(self, therapist):
         """The therapist's messages, newest first; none past retention, even before the
