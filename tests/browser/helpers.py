@@ -1,5 +1,6 @@
 """What the browser tests share: keyboard steps, screenshots, signing in, the page types."""
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,11 +95,17 @@ def send_untouched(page):
     assert page.get_by_role("heading", name="Your message is not sent yet").is_visible()
 
 
+MESSAGE_NUMBERS = itertools.count(1)
+
+
 def write_a_message(page):
     page.get_by_label("Your name").fill("Robin Example")
     page.get_by_label("Your email address").fill("robin@example.org")
     page.get_by_label("Myself").check()
-    page.get_by_label("Your message").fill("A fictional message sent by the browser tests.")
+    # Each one its own words: the same message sent again is refused as already sent.
+    page.get_by_label("Your message").fill(
+        f"A fictional message sent by the browser tests ({next(MESSAGE_NUMBERS)})."
+    )
     page.get_by_label("I agree that the directory passes my message").check()
     # The form refuses a message sent sooner than a person could have written it.
     page.wait_for_timeout(settings.CONTACT_FORM_MIN_SECONDS * 1000 + 200)

@@ -89,7 +89,9 @@ def test_it_takes_a_visitor_from_home_to_a_specialists_contact_details_by_keyboa
 
     tab_to(page, results.get_by_role("link", name="Steven Su", exact=True))
     press_and_follow(page)
-    assert page.url.endswith("/therapists/steven-su/")
+    # The name leads to the profile carrying the search, for its "Back to results".
+    assert "/therapists/steven-su/?back=" in page.url
+    assert page.get_by_role("link", name="Back to results").is_visible()
 
     # The published details are among the practice details (the header's button writes).
     contact = page.get_by_role("region", name="Practice")
