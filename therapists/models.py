@@ -504,6 +504,20 @@ class Therapist(models.Model):
     is_listed = models.BooleanField(
         _("listed"), default=True, help_text=_("Unlisted therapists appear on no public page.")
     )
+    # The approved photo the public sees; until there is one, the listing shows initials.
+    photo = models.ForeignKey(
+        "Photo",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("photo shown"),
+    )
+    # "Usually replies within N days": kept by ContactMessage.objects.update_reply_days().
+    reply_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    # The last "are you still accepting new clients?" reminder (send_accepting_reminders).
+    accepting_reminded_on = models.DateField(null=True, blank=True, editable=False)
     # display_name without case or accents, for the name search; kept by save().
     search_name = models.CharField(max_length=200, editable=False, default="")
     # The place in the directory's fair order; rotate_listings reshuffles it every day.
@@ -1106,3 +1120,118 @@ class LicenseToRecheck(License):
         proxy = True
         verbose_name = _("license to re-check")
         verbose_name_plural = _("licenses to re-check")
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for review")
+    APPROVED = "approved", _("approved")
+    SENT_BACK = "sent_back", _("sent back")
+
+
+class ReviewedQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=ReviewStatus.PENDING)
+
+
+class Reviewed(models.Model):
+    """Something a therapist submits that staff approve or send back with a reason."""
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    review_reason = models.TextField(
+        _("reason for sending back"),
+        max_length=REVIEW_REASON_MAX_LENGTH,
+        blank=True,
+        help_text=_("Shown to the therapist."),
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+
+    objects = ReviewedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Photo(Reviewed):
+    """A therapist's photo: stored as square WebP files, one per size, through Django's
+    storage API; public only once staff approve it (Therapist.photo)."""
+
+    SIZES = (96, 192, 384)
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="photos")
+    # The files' common name in storage: f"{name}-{size}.webp" for each of SIZES.
+    name = models.CharField(max_length=200, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("photo")
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(status="pending"), name="photo_pending_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Photo {self.pk} of {self.therapist}"
+
+
+class Application(Reviewed):
+    """A therapist's request, waiting for staff: to be listed (join), or to take over an
+    unclaimed listing (claim). Staff approve it before any account is linked or listed."""
+
+    class Kind(models.TextChoices):
+        JOIN = "join", _("join")
+        CLAIM = "claim", _("claim")
+
+    class Evidence(models.TextChoices):
+        ADDRESS_CONFIRMED = "address", _("their own address confirmed by a link")
+        LISTING_ADDRESS = "listing_address", _("the listing's private address confirmed")
+        LICENSE_NUMBER = "license_number", _("license number matches the listing's")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="applications")
+    # The address the account signs in with: confirmed for a join, the claimant's for a claim.
+    email = models.EmailField(_("email"))
+    # A join's account, made when the address is confirmed; a claim's only once approved.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("account"),
+    )
+    evidence = models.CharField(_("evidence"), max_length=20, choices=Evidence.choices)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("join or claim request")
+        verbose_name_plural = _("join and claim requests")
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="pending"),
+                name="application_pending_idx",
+            ),
+        ]
+        constraints = [
+            # One claim waiting per listing and claimant: asking again adds nothing to review.
+            models.UniqueConstraint(
+                fields=["therapist", "email"],
+                condition=Q(status="pending", kind="claim"),
+                name="application_one_pending_claim",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.therapist}"

@@ -1,0 +1,49 @@
+"""Emails to therapists: each a short notice with a link to the site, never health
+information (a client's message, who wrote it) and never a link built from a request's
+Host header: links start from SITE_URL.
+
+Every notice goes through notify(), with its texts in templates/therapists/email/
+<kind>_subject.txt and <kind>_body.txt. A mail server that fails loses nothing: the
+decision or message is saved and shows on the therapist's pages; the failure is logged
+by kind and listing id only.
+"""
+
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+logger = logging.getLogger(__name__)
+
+
+def site_link(path_or_name, *args, **kwargs):
+    """An absolute link on the site: a path ("/profile/") or a URL name with its arguments."""
+    path = path_or_name if path_or_name.startswith("/") else reverse(path_or_name, *args, **kwargs)
+    return settings.SITE_URL + path
+
+
+def notice_address(therapist):
+    """Where a therapist is told things: their private address, else their account's."""
+    return therapist.contact_email or (therapist.user.email if therapist.user_id else "")
+
+
+def notify(therapist, kind, to=None, **context):
+    """Emails the notice `kind` to `to` (by default notice_address(therapist)); True if sent."""
+    address = to or notice_address(therapist)
+    if not address:
+        return False
+    context = {"therapist": therapist, "site_url": settings.SITE_URL, **context}
+    try:
+        send_mail(
+            subject=render_to_string(f"therapists/email/{kind}_subject.txt", context).strip(),
+            message=render_to_string(f"therapists/email/{kind}_body.txt", context),
+            from_email=None,
+            recipient_list=[address],
+        )
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("No %s notice sent to listing %s: %r", kind, therapist.pk, error)
+        return False
+    return True
