@@ -281,7 +281,7 @@ def test_it_keeps_the_message_when_the_mail_server_fails(client, therapist, sett
 
     assert response.status_code == 302
     assert ContactMessage.objects.filter(therapist=therapist).count() == 1
-    assert "No notice sent of contact message" in caplog.text
+    assert f"No message_waiting notice sent to listing {therapist.pk}" in caplog.text
     for private in PRIVATE:
         assert private not in caplog.text
 
@@ -667,19 +667,20 @@ def test_it_shows_a_therapist_their_own_messages_newest_first_and_marks_them_rea
     make_messages(other, 1, email="for-bo@example.org")
     client.force_login(therapist.user)
 
-    # the session, the user, the listing, its messages, marking the unread ones read
-    with django_assert_num_queries(5):
+    # the session, the user, the listing, the count of its messages (for the pages), the
+    # page of them, marking the unread ones read
+    with django_assert_num_queries(6):
         first = client.get("/profile/messages/")
 
     body = first.content.decode()
     assert body.index("newer@example.org") < body.index("older@example.org")
-    assert body.count("New:</span>") == 2
+    assert body.count("Unread:</span>") == 2
     assert "for-bo@example.org" not in body
     assert "no-store" in first["Cache-Control"]
     assert not therapist.messages.filter(read_at__isnull=True).exists()
     assert other.messages.get().read_at is None
     again = client.get("/profile/messages/").content.decode()
-    assert "New:</span>" not in again
+    assert "Unread:</span>" not in again
     assert "newer@example.org" in again
 
 
