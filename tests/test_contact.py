@@ -8,6 +8,7 @@ import re
 import sys
 import time
 from html import unescape
+from io import StringIO
 from urllib.parse import urlencode
 
 import pytest
@@ -732,17 +733,24 @@ def test_it_lets_a_therapist_give_a_private_address_for_notices(client, therapis
 # Retention -------------------------------------------------------------------------------
 
 
-def test_it_deletes_exactly_the_messages_older_than_ninety_days(therapist):
-    for days in (89, 90, 91):
+def test_it_deletes_exactly_the_messages_older_than_ninety_days(therapist, other, monkeypatch):
+    # The command's clock held still, so "exactly 90 days" is exact.
+    now = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    for days in (89, 91):
         make_messages(therapist, 1, ago=datetime.timedelta(days=days), email=f"d{days}@example.org")
-    # Just inside and just past the 90 days.
-    make_messages(therapist, 1, ago=datetime.timedelta(days=90, minutes=-1), email="in@example.org")
-    make_messages(therapist, 1, ago=datetime.timedelta(days=90, minutes=1), email="out@example.org")
+    # At the cutoff itself, and one second inside and outside it.
+    cutoff = datetime.timedelta(days=90)
+    make_messages(therapist, 1, ago=cutoff, email="at@example.org")
+    make_messages(other, 1, ago=cutoff - datetime.timedelta(seconds=1), email="in@example.org")
+    make_messages(other, 1, ago=cutoff + datetime.timedelta(seconds=1), email="out@example.org")
 
-    call_command("delete_old_messages", verbosity=0)
+    out = StringIO()
+    call_command("delete_old_messages", stdout=out)
 
     kept = set(ContactMessage.objects.values_list("email", flat=True))
-    assert kept == {"d89@example.org", "in@example.org"}
+    assert kept == {"d89@example.org", "at@example.org", "in@example.org"}
+    assert out.getvalue() == "Deleted 2 contact messages older than 90 days.\n"
 
 
 def test_it_never_shows_a_therapist_a_message_past_retention_before_it_is_deleted(
