@@ -9,7 +9,6 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -298,10 +297,6 @@ class QuoteAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at", "reviewed_by", "reviewed_at"]
 
 
-def excerpt(text):
-    return Truncator(text).chars(160)
-
-
 SEEN_DRAFT = "seen_draft_"
 
 
@@ -369,7 +364,8 @@ class PendingQuoteAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("live now"))
     def live_excerpt(self, quote):
-        return excerpt(quote.text) or "—"
+        # Whole, as the draft beside it: the reviewer compares the two.
+        return quote.text or "—"
 
     def review(self, request, queryset, decide):
         """Runs decide(seen) on the drafts as the reviewer read them; reports those left.
