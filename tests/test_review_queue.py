@@ -558,10 +558,13 @@ def test_it_refuses_a_decision_from_staff_without_the_permission(client, db, med
 def test_it_explains_ids_of_another_kind_or_gone(client, reviewer):
     claim = pending_claim(make_therapist("Fictional Unclaimed"))
     client.force_login(reviewer)
-    for url in [item_url("join", claim.pk), item_url("photo", 999999)]:
+    for url, message in [
+        (item_url("join", claim.pk), f"There is no join request {claim.pk}: it may have been"),
+        (item_url("photo", 999999), "There is no photo 999999: it may have been deleted."),
+    ]:
         answer = client.get(url, follow=True)
         assert answer.request["PATH_INFO"] == QUEUE
-        assert "waiting: it may have been deleted" in page_text(answer)
+        assert message in page_text(answer)
     assert client.get("/admin/review/essay/1/").status_code == 404
     assert client.get("/admin/review/claim/x/").status_code == 404
 

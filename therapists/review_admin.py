@@ -42,7 +42,8 @@ SEEN_DRAFT = "seen_draft"
 @dataclass(frozen=True)
 class Kind:
     name: str
-    label: str
+    label: str  # the queue's filter: "quotes"
+    noun: str  # one of them: "quote"
     decide_perms: tuple
     view_perms: tuple
 
@@ -59,12 +60,14 @@ KINDS = {
         Kind(
             "quote",
             gettext_lazy("quotes"),
+            gettext_lazy("quote"),
             ("therapists.review_quote",),
             ("therapists.view_quote", "therapists.view_pendingquote"),
         ),
         Kind(
             "photo",
             gettext_lazy("photos"),
+            gettext_lazy("photo"),
             ("therapists.change_photo",),
             ("therapists.view_photo",),
         ),
@@ -72,12 +75,14 @@ KINDS = {
         Kind(
             "join",
             gettext_lazy("joins"),
+            gettext_lazy("join request"),
             ("therapists.change_application", "therapists.change_license"),
             ("therapists.view_application",),
         ),
         Kind(
             "claim",
             gettext_lazy("claims"),
+            gettext_lazy("claim"),
             ("therapists.change_application",),
             ("therapists.view_application",),
         ),
@@ -273,8 +278,8 @@ def item_page(request, site, kind_name, pk):
     if item is None:
         messages.error(
             request,
-            _("There is no %(kind)s with the id %(id)s waiting: it may have been deleted.")
-            % {"kind": KINDS[kind.name].label, "id": pk},
+            _("There is no %(kind)s %(id)s: it may have been deleted.")
+            % {"kind": kind.noun, "id": pk},
         )
         return redirect("admin:review_queue")
     approve_form = VerifyLicenseForm(prefix="approve") if kind.name == "join" else None
