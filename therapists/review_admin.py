@@ -131,6 +131,11 @@ class Item:
         return self.obj.therapist
 
     @property
+    def timestamp(self):
+        # A quote made pending before submission times were kept has none: it is oldest.
+        return self.submitted_at.timestamp() if self.submitted_at else 0.0
+
+    @property
     def url(self):
         return reverse("admin:review_item", args=[self.kind, self.obj.pk])
 
@@ -184,7 +189,7 @@ def queue_items(kinds, newest_first):
             .order_by(f"{order}created_at", f"{order}id")
         )
         streams.append([Item(a.kind, a, a.created_at) for a in found[:QUEUE_LENGTH]])
-    merged = heapq.merge(*streams, key=lambda item: sign * item.submitted_at.timestamp())
+    merged = heapq.merge(*streams, key=lambda item: sign * item.timestamp)
     return list(merged)[:QUEUE_LENGTH]
 
 
