@@ -599,3 +599,17 @@ def test_it_escapes_what_therapists_wrote(client, reviewer):
     client.force_login(reviewer)
     for url in [QUEUE, item_url("quote", quote.pk), item_url("claim", claim.pk)]:
         assert attack not in client.get(url).content.decode()
+
+
+def test_it_approves_a_join_once_when_sent_twice_from_the_same_page(client, reviewer):
+    join = pending_join()
+    page = open_item(client, reviewer, "join", join.pk)
+    fields = {"approve-source": BOARD_LOOKUP}
+    send(page, "approve-form", client, "join", join.pk, **fields)
+    verified_at = License.objects.get(therapist_id=join.therapist_id).verified_at
+    again = send(page, "approve-form", client, "join", join.pk, **fields)
+    assert "Join request of Fictional Joiner was already decided: nothing changed." in page_text(
+        again
+    )
+    assert License.objects.get(therapist_id=join.therapist_id).verified_at == verified_at
+    assert len(sent_to(join.email)) == 1

@@ -29,13 +29,13 @@ def waiting(site, settings, tmp_path):
     quote = Quote.objects.order_by("pk").first()
     quote.submit(LONG_DRAFT)
     pending_photo(quote.therapist)
-    pending_join()
+    join = pending_join()
     pending_claim(make_therapist("Fictional Unclaimed"))
-    return reviewer, quote
+    return reviewer, quote, join
 
 
 def test_it_fits_the_queue_on_a_1280_px_screen_with_each_draft_whole(open_page, site, waiting):
-    reviewer, quote = waiting
+    reviewer, quote, join = waiting
     page = open_page("desktop", bypass_csp=True)
     sign_in(page, reviewer, site.url)
     assert page.goto(reverse("admin:review_queue")).ok
@@ -57,11 +57,14 @@ def test_it_fits_the_queue_on_a_1280_px_screen_with_each_draft_whole(open_page, 
     screenshot(page, "review-item-1280")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 1280
     report += [f"axe on a quote's page:\n{describe(v)}" for v in [run_axe(page)] if v]
+    # A join's page, with the field for the state board's lookup page.
+    assert page.goto(reverse("admin:review_item", args=["join", join.pk])).ok
+    report += [f"axe on a join's page:\n{describe(v)}" for v in [run_axe(page)] if v]
     assert not report, "\n".join(report)
 
 
 def test_it_fits_the_bulk_list_of_quotes_on_a_1280_px_screen(open_page, site, waiting):
-    reviewer, quote = waiting
+    reviewer, quote, _join = waiting
     reviewer.user_permissions.add(Permission.objects.get(codename="view_pendingquote"))
     quote.therapist.quotes.update(text=LONG_DRAFT.replace("grief", "loss"))
     page = open_page("desktop")
