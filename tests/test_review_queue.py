@@ -16,6 +16,7 @@ from PIL import Image
 
 from tests.conftest import make_modality, make_therapist, page_links, page_text
 from tests.forms import form_on
+from therapists import review
 from therapists.models import (
     Application,
     ContactMessage,
@@ -613,3 +614,14 @@ def test_it_approves_a_join_once_when_sent_twice_from_the_same_page(client, revi
     )
     assert License.objects.get(therapist_id=join.therapist_id).verified_at == verified_at
     assert len(sent_to(join.email)) == 1
+
+
+def test_it_decides_only_what_still_waits_even_from_a_stale_copy(reviewer, media):
+    photo = pending_photo(make_therapist("Fictional Pia Photo"))
+    stale = Photo.objects.get(pk=photo.pk)  # read by a second reviewer, still pending
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert review.send_back_photo(photo, reviewer, "Blurred.") is True
+        assert review.approve_photo(stale, reviewer) is False
+    photo.refresh_from_db()
+    assert (photo.status, photo.review_reason) == ("sent_back", "Blurred.")
+    assert Therapist.objects.get(pk=photo.therapist_id).photo_id is None
