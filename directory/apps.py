@@ -1,7 +1,16 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class DirectoryAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, with the site's own AdminSite as `admin.site`."""
+
+    default = False
+    default_site = "directory.admin_site.DirectoryAdminSite"
 
 
 class DirectoryConfig(AppConfig):
+    default = True  # for "directory" in INSTALLED_APPS; the admin's above is named in full
     default_auto_field = "django.db.models.BigAutoField"
     name = "directory"
     verbose_name = "Therapist directory"

@@ -32,7 +32,7 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 CSRF_FAILURE_VIEW = "directory.views.csrf_failure"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "directory.apps.DirectoryAdminConfig",  # the admin under the site's name
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

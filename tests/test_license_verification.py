@@ -70,7 +70,8 @@ def test_it_asks_staff_where_they_checked_the_license_before_marking_it_verified
     assert page.status_code == 200
     text = page_text(page)
     assert "State board lookup page that shows the license" in text
-    assert "Licensed Sample Counselor (IL)" in text
+    # Each license named with its therapist: a list of bare credentials says nothing.
+    assert "Fictional Ada Quill: Licensed Sample Counselor (IL)" in text
     license.refresh_from_db()
     assert license.verified_at is None
 
@@ -137,6 +138,23 @@ def test_it_hides_the_badge_and_lists_the_license_for_a_recheck_once_it_expires(
     assert recheck.status_code == 200
     assert listed_pks(recheck) == {expired.pk}
     assert "Fictional Cal Expired" in page_text(recheck)
+
+
+def test_it_lists_licenses_never_verified_first_for_a_recheck(admin_client, settings):
+    expired_long_ago = verified_license(make_therapist("Fictional Cal Expired"), days_ago(9999))
+    expired = verified_license(
+        make_therapist("Fictional Deb Expired"), older_than_the_configured_months(settings)
+    )
+    verified_license(make_therapist("Fictional Dee Current"), days_ago(10))
+    never = make_therapist("Fictional Hal Never").primary_license
+
+    recheck = admin_client.get(RECHECK)
+
+    assert [row.pk for row in recheck.context["cl"].result_list] == [
+        never.pk,
+        expired_long_ago.pk,
+        expired.pk,
+    ]
 
 
 def test_it_keeps_a_verification_current_until_the_very_cutoff(admin_client, settings):

@@ -4,10 +4,11 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import models
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -32,6 +33,7 @@ from therapists.models import (
     Quote,
     Therapist,
 )
+from therapists.review import approve_quotes, send_back_quotes
 
 
 def confirmed_data(request):
@@ -39,8 +41,10 @@ def confirmed_data(request):
     return request.POST if "confirm" in request.POST else None
 
 
-def action_form_page(model_admin, request, queryset, form, action, title):
-    """The page between choosing an admin action and running it, asking for its details."""
+def action_form_page(model_admin, request, queryset, form, action, title, describe=str):
+    """The page between choosing an admin action and running it, asking for its details.
+
+    `describe` names each selected row on the page."""
     return TemplateResponse(
         request,
         "admin/therapists/action_form.html",
@@ -49,7 +53,7 @@ def action_form_page(model_admin, request, queryset, form, action, title):
             "opts": model_admin.model._meta,
             "title": title,
             "form": form,
-            "queryset": queryset,
+            "chosen": [(obj.pk, describe(obj)) for obj in queryset],
             "action_name": action,
         },
     )
@@ -249,18 +253,26 @@ class LicenseAdmin(admin.ModelAdmin):
                 % {"count": count},
             )
             return None
-        return action_form_page(self, request, queryset, form, "mark_verified", _("Mark verified"))
+        return action_form_page(
+            self,
+            request,
+            queryset.select_related("therapist", "credential"),
+            form,
+            "mark_verified",
+            _("Mark verified"),
+            describe=lambda license: f"{license.therapist}: {license}",
+        )
 
 
 @admin.register(LicenseToRecheck)
 class LicenseToRecheckAdmin(LicenseAdmin):
-    """Licenses whose verification has expired, oldest first."""
+    """Licenses never verified, then those whose verification expired, oldest first."""
 
     list_filter = ["credential", "state"]
-    ordering = ["verified_at"]
+    ordering = [models.F("verified_at").asc(nulls_first=True), "id"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).verification_expired()
+        return super().get_queryset(request).to_recheck()
 
     def has_add_permission(self, request):
         return False
@@ -283,10 +295,6 @@ class QuoteAdmin(admin.ModelAdmin):
     autocomplete_fields = ["therapist", "modality"]
     list_select_related = ["therapist", "modality"]
     readonly_fields = ["created_at", "updated_at", "reviewed_by", "reviewed_at"]
-
-
-def excerpt(text):
-    return Truncator(text).chars(160)
 
 
 SEEN_DRAFT = "seen_draft_"
@@ -336,6 +344,12 @@ class PendingQuoteAdmin(admin.ModelAdmin):
     def has_review_permission(self, request):
         return request.user.has_perm("therapists.review_quote")
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A draft's own page is the review queue's, with Approve and Send back."""
+        if not object_id.isdigit():
+            raise Http404
+        return redirect("admin:review_item", "quote", int(object_id))
+
     @admin.display(description=_("draft waiting for review"))
     def draft_shown(self, quote):
         # The whole draft, since approving publishes the whole of it; the hidden input sits
@@ -350,7 +364,8 @@ class PendingQuoteAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("live now"))
     def live_excerpt(self, quote):
-        return excerpt(quote.text) or "—"
+        # Whole, as the draft beside it: the reviewer compares the two.
+        return quote.text or "—"
 
     def review(self, request, queryset, decide):
         """Runs decide(seen) on the drafts as the reviewer read them; reports those left.
@@ -389,7 +404,9 @@ class PendingQuoteAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve: make the drafts live"), permissions=["review"])
     def approve(self, request, queryset):
-        approved = self.review(request, queryset, lambda seen: queryset.approve(request.user, seen))
+        approved = self.review(
+            request, queryset, lambda seen: approve_quotes(queryset, request.user, seen)
+        )
         if approved:  # "0 quotes are live" would only muddle the warning above
             self.message_user(
                 request,
@@ -403,7 +420,9 @@ class PendingQuoteAdmin(admin.ModelAdmin):
         if form.is_valid():
             reason = form.cleaned_data["reason"]
             sent_back = self.review(
-                request, queryset, lambda seen: queryset.send_back(request.user, reason, seen)
+                request,
+                queryset,
+                lambda seen: send_back_quotes(queryset, request.user, reason, seen),
             )
             if sent_back:
                 self.message_user(

@@ -709,6 +709,12 @@ class LicenseQuerySet(models.QuerySet):
     def verification_expired(self):
         return self.filter(verified_at__lt=verification_cutoff())
 
+    def to_recheck(self):
+        """Never verified, or verified too long ago: never-verified first, then oldest."""
+        return self.filter(Q(verified_at=None) | Q(verified_at__lt=verification_cutoff())).order_by(
+            models.F("verified_at").asc(nulls_first=True), "id"
+        )
+
     def mark_verified(self, staff_member, source):
         with transaction.atomic():  # the licenses and the search index's log entries
             therapist_ids = set(self.values_list("therapist_id", flat=True))
@@ -842,15 +848,16 @@ class QuoteQuerySet(models.QuerySet):
             return self.none()
         return self.pending().filter(reduce(operator.or_, unchanged))
 
-    def approve(self, reviewer, seen):
+    def approve(self, reviewer, seen, now=None):
         """Makes each draft the reviewer read (see as_reviewed) the live text; returns how
         many went live.
 
         One UPDATE guarded by the pending status and the draft's text, so a draft approved
         twice (two reviewers, a double click) goes live once, and a draft replaced since the
-        reviewer read it does not go live at all.
+        reviewer read it does not go live at all. `now`: the decision's time, by which the
+        caller finds the quotes this call decided.
         """
-        now = timezone.now()
+        now = now or timezone.now()
         with transaction.atomic():  # the quotes and the search index's log entries
             reviewed = self.as_reviewed(seen)
             therapist_ids = set(reviewed.values_list("therapist_id", flat=True))
@@ -866,10 +873,10 @@ class QuoteQuerySet(models.QuerySet):
             rows_updated.send(sender=Quote, therapist_ids=therapist_ids)
         return approved
 
-    def send_back(self, reviewer, reason, seen):
+    def send_back(self, reviewer, reason, seen, now=None):
         """Refuses each draft the reviewer read with a reason; the draft and the live text
         both stay. A draft replaced since is left pending: the reason was not about it."""
-        now = timezone.now()
+        now = now or timezone.now()
         return self.as_reviewed(seen).update(
             draft_status=Quote.DraftStatus.SENT_BACK,
             review_reason=reason,
@@ -1166,7 +1173,7 @@ class PendingQuote(Quote):
 
 
 class LicenseToRecheck(License):
-    """Licenses whose verification has expired: the admin's re-check list."""
+    """Licenses never verified or whose verification has expired: the admin's re-check list."""
 
     class Meta:
         proxy = True
@@ -1183,6 +1190,21 @@ class ReviewStatus(models.TextChoices):
 class ReviewedQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=ReviewStatus.PENDING)
+
+    def decide(self, pk, reviewer, status, reason=""):
+        """Records the decision on item `pk` if it is still pending: 1 if this call decided
+        it, 0 if it was decided already (two reviewers, a double click). The UPDATE's row
+        lock holds a second decision back until the first commits."""
+        return (
+            self.pending()
+            .filter(pk=pk)
+            .update(
+                status=status,
+                review_reason=reason,
+                reviewed_by=reviewer,
+                reviewed_at=timezone.now(),
+            )
+        )
 
 
 class Reviewed(models.Model):

@@ -1,0 +1,87 @@
+"""The review queue as a reviewer sees it at 1280 px: nothing cut off, the drafts whole,
+and no axe-core violation on the queue or an item's page."""
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.urls import reverse
+
+from tests.browser.helpers import screenshot, sign_in
+from tests.browser.test_accessibility import describe, run_axe
+from tests.conftest import make_therapist
+from tests.test_review_queue import pending_claim, pending_join, pending_photo
+from therapists.models import Quote
+
+LONG_DRAFT = " ".join(
+    ["A fictional sentence on how interpersonal therapy helps people through grief."] * 9
+)
+
+
+@pytest.fixture
+def waiting(site, settings, tmp_path):
+    """A reviewer signed in, and one item of each kind waiting."""
+    settings.MEDIA_ROOT = tmp_path
+    reviewer = User.objects.create_user("reviewer", "reviewer@example.org", is_staff=True)
+    reviewer.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["review_quote", "change_photo", "change_application", "change_license"]
+        )
+    )
+    quote = Quote.objects.order_by("pk").first()
+    quote.submit(LONG_DRAFT)
+    pending_photo(quote.therapist)
+    join = pending_join()
+    pending_claim(make_therapist("Fictional Unclaimed"))
+    return reviewer, quote, join
+
+
+def test_it_fits_the_queue_on_a_1280_px_screen_with_each_draft_whole(open_page, site, waiting):
+    reviewer, quote, join = waiting
+    page = open_page("desktop", bypass_csp=True)
+    sign_in(page, reviewer, site.url)
+    assert page.goto(reverse("admin:review_queue")).ok
+    screenshot(page, "review-queue-1280")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 1280
+    draft = page.locator("td.review-text", has_text=LONG_DRAFT[:60]).first
+    assert draft.inner_text().split() == LONG_DRAFT.split()
+    # Not clipped: the cell shows all it holds, and lies within the screen.
+    assert draft.evaluate("cell => cell.scrollWidth <= cell.clientWidth")
+    box = draft.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 1280
+    assert page.evaluate(
+        "() => { const table = document.querySelector('table.review-list');"
+        " return table.getBoundingClientRect().right <= document.documentElement.clientWidth; }"
+    )
+
+    report = [f"axe on the queue:\n{describe(v)}" for v in [run_axe(page)] if v]
+    assert page.goto(reverse("admin:review_item", args=["quote", quote.pk])).ok
+    screenshot(page, "review-item-1280")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 1280
+    report += [f"axe on a quote's page:\n{describe(v)}" for v in [run_axe(page)] if v]
+    # A join's page, with the field for the state board's lookup page.
+    assert page.goto(reverse("admin:review_item", args=["join", join.pk])).ok
+    report += [f"axe on a join's page:\n{describe(v)}" for v in [run_axe(page)] if v]
+    assert not report, "\n".join(report)
+
+
+def test_it_fits_the_bulk_list_of_quotes_on_a_1280_px_screen(open_page, site, waiting):
+    reviewer, quote, _join = waiting
+    reviewer.user_permissions.add(Permission.objects.get(codename="view_pendingquote"))
+    quote.therapist.quotes.update(text=LONG_DRAFT.replace("grief", "loss"))
+    page = open_page("desktop")
+    sign_in(page, reviewer, site.url)
+    assert page.goto(reverse("admin:therapists_pendingquote_changelist")).ok
+    screenshot(page, "pending-quotes-1280")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 1280
+    # The list scrolls inside its own box where it is too wide: it must not need to; and no
+    # cell's text runs over into the next.
+    assert page.evaluate(
+        "() => { const box = document.querySelector('.results');"
+        " return box.scrollWidth <= box.clientWidth; }"
+    )
+    overflowing = page.evaluate(
+        "() => [...document.querySelectorAll('#result_list td, #result_list th')]"
+        ".filter(cell => cell.scrollWidth > cell.clientWidth).map(cell => cell.className)"
+    )
+    assert overflowing == []
+    live = page.locator("#result_list td.field-live_excerpt").first.inner_text()
+    assert live.split() == LONG_DRAFT.replace("grief", "loss").split()

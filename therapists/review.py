@@ -1,0 +1,169 @@
+"""Staff decisions on what therapists submit: quotes, photos, joins and claims.
+
+Each decision applies only to an item still waiting (a guarded UPDATE), so two reviewers
+or a double click decide once, and only to the text the reviewer read (quotes carry the
+draft's version). The therapist is told by email once the decision has committed.
+"""
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from therapists.invitations import InvitationError, invite
+from therapists.models import Application, Photo, Quote, ReviewStatus, Therapist
+from therapists.notifications import notify, site_link
+
+
+class ReviewRefused(Exception):
+    """The decision cannot be made as asked; nothing was changed. The message says why."""
+
+
+def waiting_counts():
+    """{"quote": n, "photo": n, "join": n, "claim": n}: what waits for staff, in 3 queries."""
+    applications = Application.objects.pending().aggregate(
+        join=Count("pk", filter=Q(kind=Application.Kind.JOIN)),
+        claim=Count("pk", filter=Q(kind=Application.Kind.CLAIM)),
+    )
+    return {
+        "quote": Quote.objects.pending().count(),
+        "photo": Photo.objects.pending().count(),
+        **applications,
+    }
+
+
+def tell(therapist, kind, **context):
+    """Sends the notice once the decision has committed: a rolled-back one tells nobody."""
+    transaction.on_commit(lambda: notify(therapist, kind, **context))
+
+
+# Quotes ---------------------------------------------------------------------------------
+
+
+def tell_quote_decisions(reviewer, seen, now, kind):
+    decided = Quote.objects.filter(pk__in=seen, reviewed_by=reviewer, reviewed_at=now)
+    for quote in decided.select_related("therapist__user", "modality"):
+        link = site_link("profile:quote", kwargs={"modality_slug": quote.modality.slug})
+        tell(
+            quote.therapist,
+            kind,
+            modality=quote.modality,
+            reason=quote.review_reason,
+            link=link,
+        )
+
+
+def approve_quotes(quotes, reviewer, seen):
+    """Makes the drafts the reviewer read live (QuoteQuerySet.approve); returns how many."""
+    now = timezone.now()
+    with transaction.atomic():
+        approved = quotes.approve(reviewer, seen, now=now)
+        tell_quote_decisions(reviewer, seen, now, "quote_approved")
+    return approved
+
+
+def send_back_quotes(quotes, reviewer, reason, seen):
+    now = timezone.now()
+    with transaction.atomic():
+        sent_back = quotes.send_back(reviewer, reason, seen, now=now)
+        tell_quote_decisions(reviewer, seen, now, "quote_sent_back")
+    return sent_back
+
+
+# Photos ---------------------------------------------------------------------------------
+
+
+def approve_photo(photo, reviewer):
+    """Shows the photo on the listing; False if it was decided already."""
+    with transaction.atomic():
+        if not Photo.objects.decide(photo.pk, reviewer, ReviewStatus.APPROVED):
+            return False
+        therapist = Therapist.objects.select_related("user").get(pk=photo.therapist_id)
+        therapist.photo_id = photo.pk
+        # Only the shown photo is written; its post_save refreshes search index and pages.
+        therapist.save(update_fields=["photo"])
+        tell(therapist, "photo_approved", link=site_link("profile:edit"))
+    return True
+
+
+def send_back_photo(photo, reviewer, reason):
+    with transaction.atomic():
+        if not Photo.objects.decide(photo.pk, reviewer, ReviewStatus.SENT_BACK, reason):
+            return False
+        therapist = Therapist.objects.select_related("user").get(pk=photo.therapist_id)
+        tell(therapist, "photo_sent_back", reason=reason, link=site_link("profile:edit"))
+    return True
+
+
+# Joins and claims -----------------------------------------------------------------------
+
+
+def tell_applicant(application, kind, **context):
+    tell(application.therapist, kind, to=application.email, **context)
+
+
+def approve_join(application, reviewer, source):
+    """Records the licenses as verified at `source` (the state board's lookup page) and
+    lists the listing; False if the join was decided already."""
+    with transaction.atomic():
+        if not Application.objects.decide(application.pk, reviewer, ReviewStatus.APPROVED):
+            return False
+        therapist = Therapist.objects.select_for_update().get(pk=application.therapist_id)
+        if not therapist.licenses.mark_verified(reviewer, source):
+            raise ReviewRefused(
+                _("%(name)s has no license to verify: add it before approving.")
+                % {"name": therapist}
+            )
+        therapist.is_listed = True
+        therapist.save(update_fields=["is_listed", "updated_at"])
+        tell_applicant(application, "join_approved", link=site_link(therapist.get_absolute_url()))
+    return True
+
+
+def send_back(application, reviewer, reason, kind, link):
+    """Sends a join or claim back with the reason; nothing else changes."""
+    with transaction.atomic():
+        if not Application.objects.decide(application.pk, reviewer, ReviewStatus.SENT_BACK, reason):
+            return False
+        tell_applicant(application, kind, reason=reason, link=link)
+    return True
+
+
+def send_back_join(application, reviewer, reason):
+    # The applicant has an account (made when they confirmed their address): their profile.
+    return send_back(application, reviewer, reason, "join_sent_back", site_link("profile:edit"))
+
+
+def send_back_claim(application, reviewer, reason):
+    link = site_link(application.therapist.get_absolute_url())
+    return send_back(application, reviewer, reason, "claim_sent_back", link)
+
+
+def approve_claim(application, reviewer):
+    """Links the claimant's account to the listing and emails them a set-password link;
+    the listing's other waiting claims are sent back. False if decided already; refused
+    (and left waiting) when the listing has an account or the address cannot be linked."""
+    with transaction.atomic():
+        if not Application.objects.decide(application.pk, reviewer, ReviewStatus.APPROVED):
+            return False
+        # Locked: a second claim of the same listing approved at once waits here, then
+        # finds the account this one linked.
+        therapist = Therapist.objects.select_for_update().get(pk=application.therapist_id)
+        if therapist.user_id is not None:
+            raise ReviewRefused(
+                _("%(name)s is already claimed: it has an account. Send this claim back.")
+                % {"name": therapist}
+            )
+        try:
+            user = invite(therapist, application.email)
+        except InvitationError as error:
+            raise ReviewRefused(str(error)) from None
+        Application.objects.filter(pk=application.pk).update(user=user)
+        tell_applicant(application, "claim_approved", link=site_link("login"))
+        others = Application.objects.pending().filter(
+            kind=Application.Kind.CLAIM, therapist=therapist
+        )
+        reason = _("Someone else has shown this listing is theirs.")
+        for other in others.select_related("therapist"):
+            send_back_claim(other, reviewer, reason)
+    return True

@@ -1,0 +1,423 @@
+"""The review queue in the admin: one list of what waits (quotes, photos, joins, claims)
+and a page per item with the draft beside what is live, Approve and Send back.
+
+The decisions themselves are in therapists.review; these views check who may decide,
+read the forms and say what happened.
+"""
+
+import heapq
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from modalities.admin import word_diff
+from therapists import review
+from therapists.forms import SendBackForm, VerifyLicenseForm
+from therapists.models import (
+    Application,
+    License,
+    Location,
+    Photo,
+    Quote,
+    ReviewStatus,
+    signature_prefetches,
+)
+
+# The queue shows this many items; the counts above it say how many wait in all.
+QUEUE_LENGTH = 100
+SEEN_DRAFT = "seen_draft"
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str  # the queue's filter: "quotes"
+    noun: str  # one of them: "quote"
+    decide_perms: tuple
+    view_perms: tuple
+
+    def may_view(self, user):
+        return self.may_decide(user) or any(user.has_perm(perm) for perm in self.view_perms)
+
+    def may_decide(self, user):
+        return user.has_perms(self.decide_perms)
+
+
+KINDS = {
+    kind.name: kind
+    for kind in [
+        Kind(
+            "quote",
+            gettext_lazy("quotes"),
+            gettext_lazy("quote"),
+            ("therapists.review_quote",),
+            ("therapists.view_quote", "therapists.view_pendingquote"),
+        ),
+        Kind(
+            "photo",
+            gettext_lazy("photos"),
+            gettext_lazy("photo"),
+            ("therapists.change_photo",),
+            ("therapists.view_photo",),
+        ),
+        # Approving a join verifies its licenses, as "Mark verified" does.
+        Kind(
+            "join",
+            gettext_lazy("joins"),
+            gettext_lazy("join request"),
+            ("therapists.change_application", "therapists.change_license"),
+            ("therapists.view_application",),
+        ),
+        Kind(
+            "claim",
+            gettext_lazy("claims"),
+            gettext_lazy("claim"),
+            ("therapists.change_application",),
+            ("therapists.view_application",),
+        ),
+    ]
+}
+
+
+def visible_kinds(user):
+    return [kind for kind in KINDS.values() if kind.may_view(user)]
+
+
+def waiting_summary(user):
+    """[(kind, count)] of what waits, for the kinds this staff member may see."""
+    kinds = visible_kinds(user)
+    if not kinds:
+        return []
+    counts = review.waiting_counts()
+    return [(kind, counts[kind.name]) for kind in kinds]
+
+
+def describe_counts(summary):
+    """ "3 quotes, 1 photo, 2 joins, 0 claims waiting" """
+    words = {
+        "quote": lambda n: ngettext("%(count)d quote", "%(count)d quotes", n),
+        "photo": lambda n: ngettext("%(count)d photo", "%(count)d photos", n),
+        "join": lambda n: ngettext("%(count)d join", "%(count)d joins", n),
+        "claim": lambda n: ngettext("%(count)d claim", "%(count)d claims", n),
+    }
+    parts = [words[kind.name](count) % {"count": count} for kind, count in summary]
+    return _("%(items)s waiting") % {"items": ", ".join(parts)}
+
+
+# What the queue and item pages read -----------------------------------------------------
+
+
+@dataclass
+class Item:
+    """One thing waiting, as the queue lists it."""
+
+    kind: str
+    obj: object
+    submitted_at: object
+
+    @property
+    def therapist(self):
+        return self.obj.therapist
+
+    @property
+    def timestamp(self):
+        # A quote made pending before submission times were kept has none: it is oldest.
+        return self.submitted_at.timestamp() if self.submitted_at else 0.0
+
+    @property
+    def url(self):
+        return reverse("admin:review_item", args=[self.kind, self.obj.pk])
+
+
+def waiting_quotes():
+    return Quote.objects.pending().select_related("therapist", "modality")
+
+
+def waiting_photos():
+    return Photo.objects.pending().select_related("therapist__photo")
+
+
+def applications(kind):
+    return (
+        Application.objects.filter(kind=kind)
+        .select_related("therapist__user", "reviewed_by")
+        .prefetch_related(
+            Prefetch("therapist__licenses", License.objects.select_related("credential")),
+            Prefetch("therapist__locations", Location.objects.select_related("city")),
+            "therapist__modalities",
+        )
+    )
+
+
+def lookup_search(license):
+    """A web search for the state board's license lookup: boards' addresses change."""
+    words = f"{license.get_state_display()} {license.credential} license lookup"
+    return "https://duckduckgo.com/?" + urlencode({"q": words})
+
+
+def queue_items(kinds, newest_first):
+    """The first QUEUE_LENGTH items of these kinds, oldest (or newest) first: a query per
+    kind, joins and claims in one."""
+    sign = -1 if newest_first else 1
+    order = "-" if newest_first else ""
+    streams = []
+    names = {kind.name for kind in kinds}
+    if "quote" in names:
+        quotes = waiting_quotes().order_by(f"{order}draft_submitted_at", f"{order}id")
+        streams.append([Item("quote", q, q.draft_submitted_at) for q in quotes[:QUEUE_LENGTH]])
+    if "photo" in names:
+        photos = waiting_photos().order_by(f"{order}created_at", f"{order}id")
+        streams.append([Item("photo", p, p.created_at) for p in photos[:QUEUE_LENGTH]])
+    wanted = names & {"join", "claim"}
+    if wanted:
+        found = (
+            Application.objects.pending()
+            .filter(kind__in=wanted)
+            .select_related("therapist")
+            .prefetch_related(*signature_prefetches("therapist__"))
+            .order_by(f"{order}created_at", f"{order}id")
+        )
+        streams.append([Item(a.kind, a, a.created_at) for a in found[:QUEUE_LENGTH]])
+    merged = heapq.merge(*streams, key=lambda item: sign * item.timestamp)
+    return list(merged)[:QUEUE_LENGTH]
+
+
+def find_item(kind, pk):
+    """The item of this kind with this id, pending or decided; None if there is none."""
+    if kind == "quote":
+        queryset = Quote.objects.select_related("therapist", "modality", "reviewed_by")
+    elif kind == "photo":
+        queryset = Photo.objects.select_related("therapist__photo", "reviewed_by")
+    else:
+        queryset = applications(kind)
+    return queryset.filter(pk=pk).first()
+
+
+def is_pending(kind, item):
+    if kind == "quote":
+        return item.draft_status == Quote.DraftStatus.PENDING
+    return item.status == ReviewStatus.PENDING
+
+
+def name_of(kind, item):
+    """How a confirmation names the item: "Quote of Dana Example on Interpersonal Therapy"."""
+    if kind == "quote":
+        return _("Quote of %(name)s on %(modality)s") % {
+            "name": item.therapist,
+            "modality": item.modality.name,
+        }
+    labels = {
+        "photo": _("Photo of %(name)s"),
+        "join": _("Join request of %(name)s"),
+        "claim": _("Claim of %(name)s's listing by %(email)s"),
+    }
+    return labels[kind] % {"name": item.therapist, "email": getattr(item, "email", "")}
+
+
+# Views -----------------------------------------------------------------------------------
+
+
+def permitted_kind(request, kind_name):
+    kind = KINDS.get(kind_name)
+    if kind is None:
+        raise Http404(_("No such kind of item to review."))
+    if not kind.may_view(request.user):
+        raise PermissionDenied
+    return kind
+
+
+@require_GET
+def queue(request, site):
+    kinds = visible_kinds(request.user)
+    if not kinds:
+        raise PermissionDenied
+    summary = waiting_summary(request.user)
+    chosen = [kind for kind in kinds if kind.name == request.GET.get("kind")] or kinds
+    newest_first = request.GET.get("order") == "newest"
+    base = {"kind": request.GET["kind"]} if len(chosen) == 1 and len(kinds) > 1 else {}
+    return TemplateResponse(
+        request,
+        "admin/review/queue.html",
+        {
+            **site.each_context(request),
+            "title": _("Review queue"),
+            "summary": summary,
+            "waiting": describe_counts(summary),
+            "total": sum(count for _kind, count in summary),
+            "chosen": chosen if len(chosen) < len(kinds) else [],
+            "items": queue_items(chosen, newest_first),
+            "newest_first": newest_first,
+            "other_order": "?"
+            + urlencode({**base, **({} if newest_first else {"order": "newest"})}),
+            "queue_length": QUEUE_LENGTH,
+        },
+    )
+
+
+def item_context(kind, item):
+    context = {"pending": is_pending(kind, item)}
+    if kind == "quote":
+        live, draft = word_diff(item.text, item.draft)
+        context.update(live_diff=live, draft_diff=draft, seen_name=SEEN_DRAFT)
+    elif kind in {"join", "claim"}:
+        licenses = item.therapist.licenses.all()
+        context["licenses"] = [(license, lookup_search(license)) for license in licenses]
+    return context
+
+
+@require_http_methods(["GET", "POST"])
+def item_page(request, site, kind_name, pk):
+    kind = permitted_kind(request, kind_name)
+    item = find_item(kind.name, pk)
+    if item is None:
+        messages.error(
+            request,
+            _("There is no %(kind)s %(id)s: it may have been deleted.")
+            % {"kind": kind.noun, "id": pk},
+        )
+        return redirect("admin:review_queue")
+    approve_form = VerifyLicenseForm(prefix="approve") if kind.name == "join" else None
+    send_back_form = SendBackForm(prefix="send_back")
+    if request.method == "POST":
+        if not kind.may_decide(request.user):
+            raise PermissionDenied
+        decision = request.POST.get("decision")
+        answer = decide(request, kind.name, item, decision)
+        if answer is not None:
+            return answer
+        # A form with errors: shown again, with what the reviewer typed.
+        if decision == "approve" and kind.name == "join":
+            approve_form = VerifyLicenseForm(request.POST, prefix="approve")
+        elif decision == "send_back":
+            send_back_form = SendBackForm(request.POST, prefix="send_back")
+    return TemplateResponse(
+        request,
+        "admin/review/item.html",
+        {
+            **site.each_context(request),
+            "title": name_of(kind.name, item),
+            "kind": kind.name,
+            "item": item,
+            "may_decide": kind.may_decide(request.user),
+            "approve_form": approve_form,
+            "send_back_form": send_back_form,
+            **item_context(kind.name, item),
+        },
+    )
+
+
+def decide(request, kind, item, decision):
+    """Runs the decision and redirects with a message; None when a form needs correcting."""
+    here = reverse("admin:review_item", args=[kind, item.pk])
+    name = name_of(kind, item)
+    if decision not in {"approve", "send_back"}:
+        messages.error(request, _("Choose Approve or Send back."))
+        return redirect(here)
+    if not is_pending(kind, item):
+        messages.warning(
+            request, _("%(name)s was already decided: nothing changed.") % {"name": name}
+        )
+        return redirect(here)
+    reason = ""
+    if decision == "send_back":
+        form = SendBackForm(request.POST, prefix="send_back")
+        if not form.is_valid():
+            return None
+        reason = form.cleaned_data["reason"]
+    source = ""
+    if decision == "approve" and kind == "join":
+        form = VerifyLicenseForm(request.POST, prefix="approve")
+        if not form.is_valid():
+            return None
+        source = form.cleaned_data["source"]
+    try:
+        decided = run_decision(request, kind, item, decision, reason, source)
+    except review.ReviewRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect(here)
+    if not decided:
+        messages.warning(
+            request,
+            _(
+                "%(name)s was decided or changed by someone else after you opened it: "
+                "nothing changed. Review it again."
+            )
+            % {"name": name},
+        )
+        return redirect(here)
+    done = {
+        ("quote", "approve"): _("%(name)s is live."),
+        ("photo", "approve"): _("%(name)s is shown on the listing."),
+        ("join", "approve"): _(
+            "%(name)s approved: the listing is public and its licenses verified."
+        ),
+        ("claim", "approve"): _(
+            "%(name)s approved: the account is linked and a set-password link sent."
+        ),
+    }
+    message = done.get((kind, decision), _("%(name)s sent back with your reason."))
+    messages.success(request, message % {"name": name})
+    return redirect("admin:review_queue")
+
+
+def run_decision(request, kind, item, decision, reason, source):
+    reviewer = request.user
+    if kind == "quote":
+        seen = {item.pk: request.POST.get(SEEN_DRAFT, "")}
+        quotes = Quote.objects.filter(pk=item.pk)
+        if decision == "approve":
+            return review.approve_quotes(quotes, reviewer, seen)
+        return review.send_back_quotes(quotes, reviewer, reason, seen)
+    if decision == "send_back":
+        send_back = {
+            "photo": review.send_back_photo,
+            "join": review.send_back_join,
+            "claim": review.send_back_claim,
+        }[kind]
+        return send_back(item, reviewer, reason)
+    if kind == "photo":
+        return review.approve_photo(item, reviewer)
+    if kind == "join":
+        return review.approve_join(item, reviewer, source)
+    return review.approve_claim(item, reviewer)
+
+
+@require_GET
+def photo_file(request, site, pk, size):
+    """A photo's file for staff, whatever its status: the public sees approved ones only."""
+    permitted_kind(request, "photo")
+    if size not in Photo.SIZES:
+        raise Http404
+    photo = Photo.objects.filter(pk=pk).only("name").first()
+    name = photo and f"{photo.name}-{size}.webp"
+    if photo is None or not default_storage.exists(name):
+        raise Http404(_("No such photo."))
+    response = FileResponse(default_storage.open(name), content_type="image/webp")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def urls(site):
+    def view(function):
+        return site.admin_view(lambda request, **kwargs: function(request, site, **kwargs))
+
+    return [
+        path("review/", view(queue), name="review_queue"),
+        path(
+            "review/<str:kind_name>/<int:pk>/",
+            view(item_page),
+            name="review_item",
+        ),
+        path("review/photo-file/<int:pk>/<int:size>.webp", view(photo_file), name="review_photo"),
+    ]
