@@ -13,6 +13,7 @@ from django.test import Client
 
 from tests.conftest import make_therapist, page_links, page_text
 from tests.forms import form_on
+from tests.test_security import assert_runs_under_the_policy, assert_security_headers
 from therapists.models import Application, License, Therapist
 
 CLAIMANT = "ada.claimant@example.org"
@@ -298,3 +299,33 @@ def test_a_link_to_a_listing_claimed_meanwhile_says_so(client, listing):
 
     assert "This listing is already claimed" in page_text(response)
     assert not Application.objects.exists()
+
+
+def test_links_to_listings_from_one_network_are_limited_per_day(listing, settings):
+    settings.CLAIM_LINKS_PER_ADDRESS = 1
+    other = make_therapist("Bo Fictional", contact_email="bo.office@example.org")
+    here = Client(REMOTE_ADDR="203.0.113.7")
+    send(here, listing, email=CLAIMANT, proof="link")
+
+    over = send(here, other, email=CLAIMANT, proof="link")
+    elsewhere = send(Client(REMOTE_ADDR="198.51.100.4"), other, email=CLAIMANT, proof="link")
+
+    assert over.status_code == 429
+    assert "many requests have come from your network" in page_text(over)
+    assert elsewhere.redirect_chain
+    assert [message.to for message in mail.outbox] == [
+        ["ada.office@example.org"],
+        ["bo.office@example.org"],
+    ]
+
+
+@pytest.mark.parametrize("path", ["claim/", "claim/sent/", "claim/link-sent/"])
+def test_the_claim_pages_send_the_security_headers_and_need_nothing_the_policy_forbids(
+    client, listing, path
+):
+    response = client.get(f"/therapists/{listing.slug}/{path}")
+
+    assert response.status_code == 200
+    assert_security_headers(response)
+    assert_runs_under_the_policy(response.content.decode())
+    assert bool(response.cookies) == (path == "claim/")

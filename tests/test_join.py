@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from tests.conftest import make_city, make_credential, make_modality, make_therapist, page_text
 from tests.forms import form_on
+from tests.test_security import assert_runs_under_the_policy, assert_security_headers
 from therapists.forms import shown_at_token
 from therapists.models import Application, GuardedRequest, License, Location, Therapist
 
@@ -111,6 +112,17 @@ def test_it_sets_only_the_csrf_cookie_the_form_needs(client, vocabulary):
     assert set(client.get("/join/").cookies) == {"csrftoken"}
     response, _form = send(client, filled(vocabulary))
     assert not response.cookies  # the "check your email" page
+
+
+@pytest.mark.parametrize("path", ["/join/", "/join/sent/"])
+def test_the_join_pages_send_the_security_headers_and_need_nothing_the_policy_forbids(
+    client, vocabulary, path
+):
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert_security_headers(response)
+    assert_runs_under_the_policy(response.content.decode())
 
 
 def test_it_sends_back_an_untouched_form_with_every_field_to_give(client, vocabulary):

@@ -567,6 +567,14 @@ class GuardedRequestForm(SpamGuards, BoundsValues, forms.Form):
     def over_limit(message):
         return ValidationError(message, code="limit")
 
+    def network_over_limit(self):
+        return self.over_limit(
+            _(
+                "Not sent: many requests have come from your network today, the most we "
+                "take. What you wrote is kept below; please send it tomorrow."
+            )
+        )
+
     def record(self, therapist=None):
         """Counts this request; False, with the form's error saying so, if this page's form
         was sent already (a second click, or two sends racing)."""
@@ -687,12 +695,7 @@ class JoinForm(GuardedRequestForm):
                 )
             )
         if counts["sender_address"] >= settings.JOIN_LINKS_PER_ADDRESS:
-            raise self.over_limit(
-                _(
-                    "Not sent: many requests have come from your network today, the most we "
-                    "take. What you wrote is kept below; please send it tomorrow."
-                )
-            )
+            raise self.network_over_limit()
         return cleaned_data
 
 
@@ -754,8 +757,12 @@ class ClaimForm(GuardedRequestForm):
         self.check_spam_guards()
         if pending_claim(self.therapist, cleaned_data["email"]).exists():
             raise already_waiting()
+        self.check_limits()
+        return cleaned_data
+
+    def check_limits(self):
+        counts = self.counts(sender_address=self.address, therapist=self.therapist)
         if self.by_number:
-            counts = self.counts(sender_address=self.address, therapist=self.therapist)
             if (
                 counts["sender_address"] >= settings.CLAIM_NUMBER_TRIES_PER_ADDRESS
                 or counts["therapist"] >= settings.CLAIM_NUMBER_TRIES_PER_LISTING
@@ -767,14 +774,16 @@ class ClaimForm(GuardedRequestForm):
                         "the listing offers one."
                     )
                 )
-        elif self.counts(therapist=self.therapist)["therapist"] >= settings.CLAIM_LINKS_PER_LISTING:
+            return
+        if counts["therapist"] >= settings.CLAIM_LINKS_PER_LISTING:
             raise self.over_limit(
                 _(
                     "Not sent: we have sent as many links to this listing's address today as "
                     "we send in a day. Check that inbox, or try again tomorrow."
                 )
             )
-        return cleaned_data
+        if counts["sender_address"] >= settings.CLAIM_LINKS_PER_ADDRESS:
+            raise self.network_over_limit()
 
     def number_matches(self):
         given = license_key(self.cleaned_data["license_number"])
