@@ -190,14 +190,14 @@ def test_it_refuses_a_filled_honeypot_a_changed_token_and_a_form_sent_too_fast(
     response, _form = send(client, filled(vocabulary, website="spam.example"))
     assert "“leave empty” had something in it" in page_text(response)
 
-    page = client.get("/join/")
-    data = filled(vocabulary, shown_at=shown_at_token(["claim", 1]), website="")
-    assert "the form came back changed" in page_text(client.post("/join/", data))
+    # a token made for another form (a claim's) does not pass for this one
+    tampered = {**filled(vocabulary), "website": "", "shown_at": shown_at_token(["claim", 1])}
+    response = client.post("/join/", tampered)
+    assert "the form came back changed" in page_text(response)
 
     settings.CONTACT_FORM_MIN_SECONDS = 3
     response, _form = send(client, filled(vocabulary))
     assert "within seconds of being shown" in page_text(response)
-    assert page.status_code == 200
     assert not mail.outbox
 
 
