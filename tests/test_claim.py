@@ -96,6 +96,11 @@ def test_without_a_private_address_only_the_number_is_offered(client, listing):
     assert "private email address" not in page_text(page)
     with pytest.raises(AssertionError, match="cannot make 'proof' send 'link'"):
         form.data(proof="link")
+    # the one way offered is chosen already: email and number are enough
+    response = form.submit(
+        client, claim_url(listing), email=CLAIMANT, license_number="CA-LMFT 0042"
+    )
+    assert response.redirect_chain == [(f"{claim_url(listing)}sent/", 302)]
 
 
 def test_an_untouched_form_says_what_to_give(client, listing):
@@ -103,7 +108,7 @@ def test_an_untouched_form_says_what_to_give(client, listing):
 
     text = page_text(response)
     assert "Your claim is not sent yet" in text
-    assert "Give your email address" in text
+    assert "Give your email address: staff write to you there." in text
     assert "Choose how you show it is your listing." in text
     assert not Application.objects.exists() and not mail.outbox
 

@@ -312,6 +312,7 @@ def test_confirming_creates_the_account_and_a_private_listing_waiting_for_staff(
     response = confirm(client, link)
 
     assert response.redirect_chain == [("/profile/edit/", 302)]
+    assert "Your account is created. Complete your listing here" in page_text(response)
     user = User.objects.get(username=ADDRESS)
     assert user.email == ADDRESS and user.check_password(PASSWORD)
     assert not user.is_staff and not user.is_superuser

@@ -706,7 +706,18 @@ class ClaimForm(GuardedRequestForm):
 
     BY_LINK, BY_NUMBER = "link", "number"
 
-    email = JoinForm.base_fields["email"]
+    email = forms.EmailField(
+        label=_("Your email address"),
+        max_length=254,
+        help_text=_(
+            "Where staff write to you about the claim, and the address you will sign in with."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _("Give your email address: staff write to you there."),
+            "invalid": _("Enter an email address like name@example.org."),
+        },
+    )
     proof = forms.ChoiceField(
         label=_("How you show it is your listing"),
         widget=forms.RadioSelect,
@@ -731,9 +742,8 @@ class ClaimForm(GuardedRequestForm):
                 0, (self.BY_LINK, _("Send a link to the listing's private email address"))
             )
         self.fields["proof"].choices = choices
-        self.fields["email"].help_text = _(
-            "Where staff write to you about the claim, and the address you will sign in with."
-        )
+        if len(choices) == 1:
+            self.fields["proof"].initial = choices[0][0]  # the one way: chosen already
 
     @property
     def by_number(self):

@@ -11,6 +11,7 @@ email, not on the page.
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -18,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -218,6 +220,13 @@ def join_confirm(request, token):
         if user is None:
             return render(request, "therapists/join_already.html")
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request,
+            _(
+                "Your account is created. Complete your listing here; it stays private until "
+                "staff have verified your license and approved it."
+            ),
+        )
         return redirect("profile:edit")
     return render(request, "therapists/join_confirm.html", {"join": join_request, "form": form})
 

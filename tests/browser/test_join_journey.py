@@ -12,6 +12,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD
+from tests.browser.helpers import screenshot
 from tests.browser.test_accessibility import describe, run_axe
 from therapists.models import Application, Therapist
 
@@ -50,6 +51,7 @@ def test_it_joins_confirms_the_address_and_opens_the_profile_form(open_page, vie
     assert_no_axe_violations(page)
 
     fill_the_join_form(page)
+    screenshot(page, f"join-{viewport}")
     with page.expect_navigation():
         page.get_by_role("button", name="Send me the link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
@@ -60,6 +62,7 @@ def test_it_joins_confirms_the_address_and_opens_the_profile_form(open_page, vie
     expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your listing")
     expect(page.get_by_text("Los Angeles, CA")).to_be_visible()
     assert_no_axe_violations(page)
+    screenshot(page, f"join-confirm-{viewport}")
 
     page.get_by_label(re.compile(r"^New password:?$")).fill(PASSWORD)
     page.get_by_label("New password confirmation").fill(PASSWORD)
@@ -67,6 +70,7 @@ def test_it_joins_confirms_the_address_and_opens_the_profile_form(open_page, vie
         page.get_by_role("button", name="Create my account").click()
 
     assert page.url.endswith("/profile/edit/")
+    expect(page.get_by_role("status")).to_contain_text("Your account is created")
     therapist = Therapist.objects.get(user__username=ADDRESS)
     assert not therapist.is_listed
     assert Application.objects.get(therapist=therapist).status == "pending"
@@ -88,5 +92,6 @@ def test_the_claim_page_passes_axe_and_its_errors_link_to_their_fields(open_page
     summary = page.locator("#error-summary")
     expect(summary).to_contain_text("Your claim is not sent yet")
     assert_no_axe_violations(page)
+    screenshot(page, f"claim-errors-{viewport}")
     summary.get_by_role("link", name="Your email address").click()
     expect(page.get_by_label("Your email address")).to_be_focused()
