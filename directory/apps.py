@@ -15,6 +15,7 @@ class DirectoryConfig(AppConfig):
         from modalities.models import ContentVersion
         from modalities.versioned_cache import content_changed
         from therapists.models import (
+            ContactMessage,
             ListingChange,
             ListingChangeCounter,
             ListingOrder,
@@ -40,8 +41,15 @@ class DirectoryConfig(AppConfig):
             if action.startswith("post_"):
                 content_changed(**kwargs)
 
-        # Rows that record changes rather than being content.
-        bookkeeping = {ContentVersion, ListingChange, ListingChangeCounter, ListingOrder}
+        # Rows that record changes rather than being content, and messages, which no public
+        # page shows (a listing's reply time is saved on the listing, which does count).
+        bookkeeping = {
+            ContentVersion,
+            ContactMessage,
+            ListingChange,
+            ListingChangeCounter,
+            ListingOrder,
+        }
         # A change to what public pages show makes every cached page stale (once it
         # commits; see content_changed). History rows only shadow such a change.
         for app_label in ("modalities", "therapists"):

@@ -8,6 +8,7 @@ import re
 import sys
 import time
 from html import unescape
+from io import StringIO
 from urllib.parse import urlencode
 
 import pytest
@@ -281,7 +282,7 @@ def test_it_keeps_the_message_when_the_mail_server_fails(client, therapist, sett
 
     assert response.status_code == 302
     assert ContactMessage.objects.filter(therapist=therapist).count() == 1
-    assert "No notice sent of contact message" in caplog.text
+    assert f"No message_waiting notice sent to listing {therapist.pk}" in caplog.text
     for private in PRIVATE:
         assert private not in caplog.text
 
@@ -667,19 +668,20 @@ def test_it_shows_a_therapist_their_own_messages_newest_first_and_marks_them_rea
     make_messages(other, 1, email="for-bo@example.org")
     client.force_login(therapist.user)
 
-    # the session, the user, the listing, its messages, marking the unread ones read
-    with django_assert_num_queries(5):
+    # the session, the user, the listing, the count of its messages (for the pages), the
+    # page of them, marking the unread ones read
+    with django_assert_num_queries(6):
         first = client.get("/profile/messages/")
 
     body = first.content.decode()
     assert body.index("newer@example.org") < body.index("older@example.org")
-    assert body.count("New:</span>") == 2
+    assert body.count("Unread:</span>") == 2
     assert "for-bo@example.org" not in body
     assert "no-store" in first["Cache-Control"]
     assert not therapist.messages.filter(read_at__isnull=True).exists()
     assert other.messages.get().read_at is None
     again = client.get("/profile/messages/").content.decode()
-    assert "New:</span>" not in again
+    assert "Unread:</span>" not in again
     assert "newer@example.org" in again
 
 
@@ -731,17 +733,24 @@ def test_it_lets_a_therapist_give_a_private_address_for_notices(client, therapis
 # Retention -------------------------------------------------------------------------------
 
 
-def test_it_deletes_exactly_the_messages_older_than_ninety_days(therapist):
-    for days in (89, 90, 91):
+def test_it_deletes_exactly_the_messages_older_than_ninety_days(therapist, other, monkeypatch):
+    # The command's clock held still, so "exactly 90 days" is exact.
+    now = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    for days in (89, 91):
         make_messages(therapist, 1, ago=datetime.timedelta(days=days), email=f"d{days}@example.org")
-    # Just inside and just past the 90 days.
-    make_messages(therapist, 1, ago=datetime.timedelta(days=90, minutes=-1), email="in@example.org")
-    make_messages(therapist, 1, ago=datetime.timedelta(days=90, minutes=1), email="out@example.org")
+    # At the cutoff itself, and one second inside and outside it.
+    cutoff = datetime.timedelta(days=90)
+    make_messages(therapist, 1, ago=cutoff, email="at@example.org")
+    make_messages(other, 1, ago=cutoff - datetime.timedelta(seconds=1), email="in@example.org")
+    make_messages(other, 1, ago=cutoff + datetime.timedelta(seconds=1), email="out@example.org")
 
-    call_command("delete_old_messages", verbosity=0)
+    out = StringIO()
+    call_command("delete_old_messages", stdout=out)
 
     kept = set(ContactMessage.objects.values_list("email", flat=True))
-    assert kept == {"d89@example.org", "in@example.org"}
+    assert kept == {"d89@example.org", "at@example.org", "in@example.org"}
+    assert out.getvalue() == "Deleted 2 contact messages older than 90 days.\n"
 
 
 def test_it_never_shows_a_therapist_a_message_past_retention_before_it_is_deleted(

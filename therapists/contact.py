@@ -6,16 +6,11 @@ link to the message, never its text or its sender.
 """
 
 import ipaddress
-import logging
-import smtplib
 
 from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.mail import send_mail
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -23,8 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from therapists.forms import ContactForm, shown_at_token
 from therapists.models import Therapist
-
-logger = logging.getLogger(__name__)
+from therapists.notifications import notice_address, notify, site_link
 
 
 def listing(slug):
@@ -51,11 +45,6 @@ def sender_address(request):
     return salted_hmac("therapists.contact.sender-address", network).hexdigest()
 
 
-def notice_address(therapist):
-    """Where a therapist is told of a message: their private address, else their account's."""
-    return therapist.contact_email or (therapist.user.email if therapist.user else "")
-
-
 # never_cache: a form sent back with errors shows what the person wrote, and no proxy may
 # keep that; the site's own page cache never stores it either (no page_cache_params).
 @sensitive_post_parameters()
@@ -67,7 +56,7 @@ def contact(request, slug):
     form = ContactForm(request.POST or None, therapist=therapist, address=sender_address(request))
     message = form.save() if form.is_valid() else None
     if message:
-        notify(therapist, message.pk)
+        notify_message_waiting(therapist)
         return redirect("therapists:contact_sent", slug=therapist.slug)
     context = {
         "therapist": therapist,
@@ -80,27 +69,15 @@ def contact(request, slug):
     return render(request, "therapists/contact.html", context, status=status)
 
 
-@sensitive_variables()
-def notify(therapist, message_pk):
-    """Emails the therapist a link to their messages, if they have an address. A mail
-    server that fails loses nothing: the message is stored and shows on their page."""
-    address = notice_address(therapist)
-    if not address:
-        return
-    context = {
-        "therapist": therapist,
-        "link": settings.SITE_URL + reverse("profile:messages"),
-        "retention_days": settings.MESSAGE_RETENTION_DAYS,
-    }
-    try:
-        send_mail(
-            subject=render_to_string("therapists/message_notice_subject.txt", context).strip(),
-            message=render_to_string("therapists/message_notice_email.txt", context),
-            from_email=None,
-            recipient_list=[address],
-        )
-    except (smtplib.SMTPException, OSError) as error:
-        logger.warning("No notice sent of contact message %s: %r", message_pk, error)
+def notify_message_waiting(therapist):
+    """Emails the therapist a link to their messages, never the message: a mail server that
+    fails loses nothing, the message is stored and shows on their page."""
+    notify(
+        therapist,
+        "message_waiting",
+        link=site_link("profile:messages"),
+        retention_days=settings.MESSAGE_RETENTION_DAYS,
+    )
 
 
 @require_http_methods(["GET", "HEAD"])

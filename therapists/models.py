@@ -3,6 +3,7 @@ import datetime
 import hashlib
 import math
 import operator
+import statistics
 import unicodedata
 from functools import reduce
 
@@ -138,6 +139,9 @@ rows_updated = Signal()
 
 # "Accepting new clients" counts as current for this long after the therapist confirms it.
 ACCEPTING_FRESH_DAYS = 90
+# A listing saying it accepts new clients is asked to confirm this often: a month before
+# its confirmation stops counting as fresh, so one click keeps it current.
+ACCEPTING_REMINDER_DAYS = 60
 EARTH_RADIUS_MILES = 3958.8
 # The smallest modulus of the day's shuffle; tests and a new site start below it.
 MIN_ROTATION_MODULUS = 10_007
@@ -313,6 +317,17 @@ class TherapistQuerySet(models.QuerySet):
         """Accepting new clients, confirmed within the last ACCEPTING_FRESH_DAYS days."""
         return self.filter(
             accepting_new_clients=True, accepting_confirmed_on__gte=accepting_fresh_since()
+        )
+
+    def due_accepting_reminder(self, today=None):
+        """Listed, saying they accept new clients, with an address to remind, neither
+        confirmed nor reminded in the last ACCEPTING_REMINDER_DAYS days."""
+        since = (today or timezone.localdate()) - datetime.timedelta(days=ACCEPTING_REMINDER_DAYS)
+        return self.listed().filter(
+            Q(contact_email__gt="") | Q(user__email__gt=""),
+            Q(accepting_confirmed_on__isnull=True) | Q(accepting_confirmed_on__lte=since),
+            Q(accepting_reminded_on__isnull=True) | Q(accepting_reminded_on__lte=since),
+            accepting_new_clients=True,
         )
 
     def named(self, text):
@@ -576,6 +591,13 @@ class Therapist(models.Model):
             and self.accepting_confirmed_on is not None
             and self.accepting_confirmed_on >= accepting_fresh_since()
         )
+
+    def confirm_accepting(self, accepting=True):
+        """Records, as of today, the therapist's word on accepting new clients. updated_at
+        moves too, so a staff form opened before is refused rather than undoing it."""
+        self.accepting_new_clients = accepting
+        self.accepting_confirmed_on = timezone.localdate()
+        self.save(update_fields=["accepting_new_clients", "accepting_confirmed_on", "updated_at"])
 
     def missing_details(self):
         """What a therapist could add to complete the listing, in words for them.
@@ -960,6 +982,10 @@ class Quote(LoggedWithItsChange):
 MESSAGE_MAX_LENGTH = 5000
 
 
+# "Usually replies within N days" shows once this many kept messages were marked replied.
+REPLY_DAYS_MIN_REPLIES = 3
+
+
 def retention_start(now=None):
     """The moment before which contact messages are past MESSAGE_RETENTION_DAYS."""
     days = settings.MESSAGE_RETENTION_DAYS
@@ -999,6 +1025,32 @@ class ContactMessageQuerySet(models.QuerySet):
 
     def mark_read(self):
         return self.filter(read_at__isnull=True).update(read_at=timezone.now())
+
+    def mark_replied(self):
+        """Records when each was first marked replied; a second mark changes nothing."""
+        return self.filter(replied_at__isnull=True).update(replied_at=timezone.now())
+
+    def reply_days(self, therapist, now=None):
+        """The therapist's usual reply time in whole days (the median, rounded up, at least
+        1) over the kept messages marked replied; None for fewer than REPLY_DAYS_MIN_REPLIES."""
+        replied = self.kept(now).filter(therapist=therapist, replied_at__isnull=False)
+        waits = [
+            replied_at - created_at
+            for created_at, replied_at in replied.values_list("created_at", "replied_at")
+        ]
+        if len(waits) < REPLY_DAYS_MIN_REPLIES:
+            return None
+        days = statistics.median(waits) / datetime.timedelta(days=1)
+        return max(1, math.ceil(days))
+
+    def update_reply_days(self, therapist, now=None):
+        """Stores reply_days() on the listing when it changed: a save (not an update()), so
+        the public profile's cached copies and the search index see it."""
+        days = self.reply_days(therapist, now)
+        if therapist.reply_days != days:
+            therapist.reply_days = days
+            therapist.save(update_fields=["reply_days"])
+        return days
 
 
 class ContactMessage(models.Model):

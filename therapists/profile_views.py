@@ -4,18 +4,24 @@ from the URL, so no id or slug can reach another therapist's listing."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from modalities.models import Modality
 from therapists.forms import ProfileForm, QuoteForm
 from therapists.models import QUOTE_MAX_LENGTH, ContactMessage, Quote, Therapist
+
+MESSAGES_PER_PAGE = 25
 
 
 def own_listing(request, queryset=None):
@@ -118,16 +124,68 @@ def submit_quote(request, therapist, modality, text):
 @require_http_methods(["GET", "HEAD"])
 @sensitive_variables()
 def messages_received(request):
-    """The signed-in therapist's messages, newest first; those shown unread are read now."""
+    """The signed-in therapist's messages, newest first, a page at a time; those shown
+    unread are read now."""
     therapist = own_listing(request)
-    inbox = list(ContactMessage.objects.for_inbox(therapist))
-    unread = {message.pk for message in inbox if message.read_at is None}
+    paginator = Paginator(ContactMessage.objects.for_inbox(therapist), MESSAGES_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    unread = {message.pk for message in page if message.read_at is None}
     if unread and request.method == "GET":
         ContactMessage.objects.filter(pk__in=unread).mark_read()
     context = {
         "therapist": therapist,
-        "inbox": inbox,
+        "page_obj": page,
+        "paginator": paginator,
         "unread": unread,
         "retention_days": settings.MESSAGE_RETENTION_DAYS,
     }
     return render(request, "therapists/profile_messages.html", context)
+
+
+def own_message(therapist, message_id):
+    """One of the therapist's kept messages; 404 for any other id, including one too large
+    for the database to compare (SQLite raises OverflowError on it)."""
+    if not 0 < message_id < 2**63:
+        raise Http404
+    return get_object_or_404(ContactMessage.objects.for_inbox(therapist), pk=message_id)
+
+
+def back_to_messages(request):
+    """The inbox page the action was taken from (the form sends its number), else the first."""
+    page = request.POST.get("page", "")
+    url = reverse("profile:messages")
+    return redirect(f"{url}?page={page}" if page.isdigit() and page != "1" else url)
+
+
+@login_required
+@never_cache
+@require_POST
+@sensitive_variables()
+def mark_replied(request, message_id):
+    therapist = own_listing(request)
+    message = own_message(therapist, message_id)
+    # Marked once: a second click (a second tab, a double submit) keeps the first time.
+    if message.replied_at is None and ContactMessage.objects.filter(pk=message.pk).mark_replied():
+        ContactMessage.objects.update_reply_days(therapist)
+    messages.success(request, _("The message is marked replied."))
+    return back_to_messages(request)
+
+
+@login_required
+@never_cache
+@require_POST
+@sensitive_variables()
+def delete_message(request, message_id):
+    therapist = own_listing(request)
+    message = own_message(therapist, message_id)
+    sent = message.created_at
+    message.delete()
+    if message.replied_at is not None:
+        ContactMessage.objects.update_reply_days(therapist)
+    # The date, not the sender's name: this notice travels in a cookie.
+    messages.success(
+        request,
+        _("The message sent %(date)s is deleted; it cannot be restored.")
+        % {"date": date_format(timezone.localtime(sent), "DATETIME_FORMAT")},
+    )
+    return back_to_messages(request)

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
-from therapists.models import ContactMessage, GuardedRequest
+from therapists.models import ContactMessage, GuardedRequest, Therapist
 
 
 class Command(BaseCommand):
@@ -12,8 +13,16 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        deleted, _ = ContactMessage.objects.due_for_deletion().delete()
+        now = timezone.now()
+        due = ContactMessage.objects.due_for_deletion(now)
+        # Their reply times leave the window of "Usually replies within N days".
+        replied_by = set(
+            due.filter(replied_at__isnull=False).values_list("therapist_id", flat=True)
+        )
+        deleted, _ = due.delete()
+        for therapist in Therapist.objects.filter(pk__in=replied_by):
+            ContactMessage.objects.update_reply_days(therapist, now)
         days = settings.MESSAGE_RETENTION_DAYS
         self.stdout.write(f"Deleted {deleted} contact messages older than {days} days.")
-        deleted, _ = GuardedRequest.objects.due_for_deletion().delete()
+        deleted, _ = GuardedRequest.objects.due_for_deletion(now).delete()
         self.stdout.write(f"Deleted {deleted} join and claim counts older than two days.")
