@@ -251,9 +251,11 @@ def test_the_counts_keep_no_address_and_are_deleted_after_two_days(vocabulary):
     stored = GuardedRequest.objects.exclude(pk=old.pk).values().get()
     assert ADDRESS not in str(stored) and "203.0.113.7" not in str(stored)
 
-    call_command("delete_old_messages", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("delete_old_messages", stdout=out)
 
     assert list(GuardedRequest.objects.values_list("pk", flat=True)) == [stored["id"]]
+    assert "Deleted 1 join and claim counts older than two days." in out.getvalue()
 
 
 # An address that has an account -----------------------------------------------------------
