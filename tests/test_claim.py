@@ -334,3 +334,15 @@ def test_the_claim_pages_send_the_security_headers_and_need_nothing_the_policy_f
     assert_security_headers(response)
     assert_runs_under_the_policy(response.content.decode())
     assert bool(response.cookies) == (path == "claim/")
+
+
+def test_a_way_not_offered_is_refused_with_the_form(client, listing):
+    Therapist.objects.filter(pk=listing.pk).update(contact_email="")
+    page = client.get(claim_url(listing))
+    data = dict(form_on(page, method="post").data(email=CLAIMANT))
+
+    response = client.post(claim_url(listing), {**data, "proof": "link"})
+
+    assert response.status_code == 200
+    assert "Choose one of the ways offered." in page_text(response)
+    assert not mail.outbox and not Application.objects.exists()

@@ -440,3 +440,28 @@ def test_the_dashboard_says_the_listing_waits_and_shows_a_reason_sent_back(clien
     response = client.get("/profile/")
     assert "Reason from staff: Add your <b>board</b> number." in page_text(response)
     assert "&lt;b&gt;board" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("credential", "99999999999999999999999"),
+        ("credential", "no-such-credential"),
+        ("city", "99999999999999999999999"),
+        ("modalities", "99999999999999999999999"),
+        ("license_state", "ZQ"),
+        ("license_number", "9" * 41),
+        ("display_name", "N" * 201),
+    ],
+)
+def test_a_value_no_person_could_send_is_refused_with_the_form(client, vocabulary, field, value):
+    page = client.get("/join/")
+    data = dict(form_on(page, method="post").data(**filled(vocabulary)))
+    data["modalities"] = filled(vocabulary)["modalities"]
+
+    response = client.post("/join/", {**data, field: value})
+
+    assert response.status_code == 200
+    assert "Your request is not sent yet" in page_text(response)
+    assert value not in response.content.decode()
+    assert not mail.outbox

@@ -649,12 +649,18 @@ class JoinForm(GuardedRequestForm):
         label=_("Your credential"),
         queryset=Credential.objects.all(),
         empty_label=_("Choose your credential"),
-        error_messages={"required": _("Choose the credential your license is for.")},
+        error_messages={
+            "required": _("Choose the credential your license is for."),
+            "invalid_choice": _("Choose a credential from the list."),
+        },
     )
     license_state = forms.ChoiceField(
         label=_("State of your license"),
         choices=[("", _("Choose a state")), *USState.choices],
-        error_messages={"required": _("Choose the state that issued your license.")},
+        error_messages={
+            "required": _("Choose the state that issued your license."),
+            "invalid_choice": _("Choose a state from the list."),
+        },
     )
     license_number = forms.CharField(
         label=_("License number"),
@@ -665,13 +671,19 @@ class JoinForm(GuardedRequestForm):
     city = CityChoiceField(
         label=_("City where you practise"),
         help_text=_("Seeing clients online only? The city you practise from."),
-        error_messages={"required": _("Choose the city where you practise.")},
+        error_messages={
+            "required": _("Choose the city where you practise."),
+            "invalid_choice": _("Choose a city from the list."),
+        },
     )
     modalities = CheckedIdsField(
         label=_("Kinds of therapy you practise"),
         queryset=Modality.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Tick at least one kind of therapy you practise.")},
+        error_messages={
+            "required": _("Tick at least one kind of therapy you practise."),
+            "invalid_choice": _("Tick kinds of therapy from the list."),
+        },
     )
 
     def __init__(self, *args, **kwargs):
@@ -721,7 +733,10 @@ class ClaimForm(GuardedRequestForm):
     proof = forms.ChoiceField(
         label=_("How you show it is your listing"),
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose how you show it is your listing.")},
+        error_messages={
+            "required": _("Choose how you show it is your listing."),
+            "invalid_choice": _("Choose one of the ways offered."),
+        },
     )
     license_number = forms.CharField(
         label=_("A license number of this listing"),
