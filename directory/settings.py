@@ -209,6 +209,16 @@ MESSAGE_RETENTION_DAYS = envint("MESSAGE_RETENTION_DAYS", 90)
 CONTACT_FORM_MIN_SECONDS = 3
 CONTACT_MESSAGES_PER_EMAIL = 5
 CONTACT_MESSAGES_PER_ADDRESS = 20
+# Joining and claiming a listing, with the same guards. In a day: confirmation links to one
+# address, and from one network; links to one listing's private address, and from one
+# network; license numbers tried from one network, and for one listing (against guessing).
+JOIN_LINK_MAX_AGE_DAYS = 3
+JOIN_LINKS_PER_EMAIL = 3
+JOIN_LINKS_PER_ADDRESS = 10
+CLAIM_LINKS_PER_LISTING = 3
+CLAIM_LINKS_PER_ADDRESS = 10
+CLAIM_NUMBER_TRIES_PER_ADDRESS = 5
+CLAIM_NUMBER_TRIES_PER_LISTING = 5
 
 DIRECTORY_PAGE_SIZE = envint("DIRECTORY_PAGE_SIZE", 20)
 # How many specialists' quotes a modality page shows; the rest are a link away.

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from directory import views
 from directory.sitemaps import SITEMAPS
-from therapists import match_views
+from therapists import joining, match_views
 from therapists.forms import (
     AdminLoginForm,
     BoundedPasswordChangeForm,
@@ -40,6 +40,9 @@ urlpatterns = [
     path("therapists/", include("therapists.urls")),
     path("profile/", include("therapists.profile_urls")),
     path("match/", match_views.match, name="match"),
+    path("join/", joining.join, name="join"),
+    path("join/sent/", joining.join_sent, name="join_sent"),
+    path("join/confirm/<str:token>/", joining.join_confirm, name="join_confirm"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=EmailLoginForm),

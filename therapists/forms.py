@@ -1,4 +1,6 @@
 import copy
+import datetime
+import re
 import secrets
 import time
 from urllib.parse import urlsplit
@@ -29,8 +31,20 @@ from modalities.forms import (
     SavesOwnChanges,
     Version,
 )
-from therapists.invitations import in_use, is_staff_account
-from therapists.models import MESSAGE_MAX_LENGTH, QUOTE_MAX_LENGTH, ContactMessage, Therapist
+from modalities.models import Modality
+from therapists.invitations import InvitationError, clean_address, in_use, is_staff_account
+from therapists.models import (
+    MESSAGE_MAX_LENGTH,
+    QUOTE_MAX_LENGTH,
+    Application,
+    City,
+    ContactMessage,
+    Credential,
+    GuardedRequest,
+    License,
+    Therapist,
+)
+from therapists.states import USState
 
 BIO_MAX_LENGTH = Therapist._meta.get_field("bio").max_length
 # Far beyond any passphrase: for the fields of Django's own forms that have no bound.
@@ -322,11 +336,13 @@ SHOWN_AT_SALT = "therapists.contact.shown-at"
 SHOWN_AT_MAX_AGE = 24 * 60 * 60
 
 
-def shown_at_token(therapist, now=None):
-    """The signed moment a contact form for this listing was shown (`now`, a Unix time),
-    with a random part, so that no two pages shown share a token (each sends one message)."""
+def shown_at_token(subject, now=None):
+    """The signed moment a guarded form (SpamGuards) for `subject` was shown (`now`, a Unix
+    time), with a random part, so that no two pages shown share a token (each sends once).
+    `subject` is a listing (its contact form) or any JSON value naming the form."""
     moment = time.time() if now is None else now
-    return signing.dumps([therapist.pk, moment, secrets.token_hex(8)], salt=SHOWN_AT_SALT)
+    key = subject.pk if isinstance(subject, Therapist) else subject
+    return signing.dumps([key, moment, secrets.token_hex(8)], salt=SHOWN_AT_SALT)
 
 
 def form_token_hash(token):
@@ -334,7 +350,52 @@ def form_token_hash(token):
     return salted_hmac("therapists.contact.form-token", token).hexdigest()
 
 
-class ContactForm(BoundsValues, forms.ModelForm):
+class SpamGuards:
+    """Form mixin for the public forms anyone may send (contact, join, claim), guarded
+    without third parties: `website`, a honeypot people never see nor fill, and `shown_at`
+    (shown_at_token for `shown_for`), refused when forged, stale or sent back within
+    seconds, as programs do. check_spam_guards() sets `form_token`, the token's hash, for
+    the caller to store once, so that one page shown sends once."""
+
+    shown_for = None  # the subject the page's token was made for (shown_at_token)
+
+    def check_spam_guards(self):
+        if self.data.get("website"):
+            raise ValidationError(
+                _(
+                    "Not sent: the field marked “leave empty” had something in it, as when "
+                    "a program fills in the form. Empty it and send again."
+                ),
+                code="spam",
+            )
+        token = self.data.get("shown_at", "")
+        try:
+            key, shown_at, _nonce = signing.loads(token, salt=SHOWN_AT_SALT)
+        except (signing.BadSignature, TypeError, ValueError):
+            key, shown_at = None, None
+        if key != self.shown_for or not isinstance(shown_at, int | float):
+            raise ValidationError(
+                _("Not sent: the form came back changed. Check what you wrote, then send it."),
+                code="tampered",
+            )
+        if time.time() - shown_at > SHOWN_AT_MAX_AGE:
+            raise ValidationError(
+                _("Not sent: this form was opened more than a day ago. Check it, then send it."),
+                code="stale",
+            )
+        if time.time() - shown_at < settings.CONTACT_FORM_MIN_SECONDS:
+            raise ValidationError(
+                _(
+                    "Not sent: the form came back within seconds of being shown, as it does "
+                    "when a program fills it in. Wait a moment, check what you wrote, then "
+                    "send it. If you sent it already, you need not send it again."
+                ),
+                code="too_fast",
+            )
+        self.form_token = form_token_hash(token)
+
+
+class ContactForm(SpamGuards, BoundsValues, forms.ModelForm):
     """A client's message to one therapist. Besides its fields it reads two that are not
     shown as fields: `website`, a honeypot that people never see nor fill, and `shown_at`
     (shown_at_token). Refused, with a message saying why: a filled honeypot, a form sent too
@@ -397,6 +458,7 @@ class ContactForm(BoundsValues, forms.ModelForm):
     def __init__(self, *args, therapist, address, **kwargs):
         super().__init__(*args, **kwargs)
         self.therapist, self.address = therapist, address
+        self.shown_for = therapist.pk
         self.fields["phone"].validators.append(PHONE_NUMBER)
         self.fields["consent"].label = _(
             "I agree that the directory passes my message and contact details to %(name)s"
@@ -408,44 +470,9 @@ class ContactForm(BoundsValues, forms.ModelForm):
         cleaned_data = super().clean()
         if self.errors:
             return cleaned_data  # not to be stored anyway: the guards need not speak yet
-        if self.data.get("website"):
-            raise ValidationError(
-                _(
-                    "Not sent: the field marked “leave empty” had something in it, as when "
-                    "a program fills in the form. Empty it and send again."
-                ),
-                code="spam",
-            )
-        self.check_shown_at()
+        self.check_spam_guards()
         self.check_limits(cleaned_data["email"], cleaned_data["text"])
         return cleaned_data
-
-    def check_shown_at(self):
-        token = self.data.get("shown_at", "")
-        try:
-            pk, shown_at, _nonce = signing.loads(token, salt=SHOWN_AT_SALT)
-        except (signing.BadSignature, TypeError, ValueError):
-            pk, shown_at = None, None
-        if pk != self.therapist.pk or not isinstance(shown_at, int | float):
-            raise ValidationError(
-                _("Not sent: the form came back changed. Check what you wrote, then send it."),
-                code="tampered",
-            )
-        if time.time() - shown_at > SHOWN_AT_MAX_AGE:
-            raise ValidationError(
-                _("Not sent: this form was opened more than a day ago. Check it, then send it."),
-                code="stale",
-            )
-        if time.time() - shown_at < settings.CONTACT_FORM_MIN_SECONDS:
-            raise ValidationError(
-                _(
-                    "Not sent: the form came back within seconds of being shown, as it does "
-                    "when a program fills it in. Wait a moment, check what you wrote, then "
-                    "send it. If you sent it already, you need not send it again."
-                ),
-                code="too_fast",
-            )
-        self.form_token = form_token_hash(token)
 
     def check_limits(self, email, text):
         by_email, by_address, already = ContactMessage.objects.sent_today(
@@ -501,3 +528,317 @@ class ContactForm(BoundsValues, forms.ModelForm):
                 self.add_error(None, self.already_sent())
                 return None
         return message
+
+
+def email_hash(email):
+    """What the join and claim limits keep of an address: a keyed hash, never the address."""
+    return salted_hmac("therapists.joining.email", email.strip().lower()).hexdigest()
+
+
+def license_key(number):
+    """A license number as compared: without case, spaces or dashes ("ab-12 3" is "AB123")."""
+    return re.sub(r"[\s\-\u2010-\u2015]", "", number).casefold()
+
+
+class GuardedRequestForm(SpamGuards, BoundsValues, forms.Form):
+    """A join or claim form: SpamGuards, and limits a day on what it sends, counted in
+    GuardedRequest by keyed hashes of the address given and of the sender's network
+    (`address`, as the contact view names it)."""
+
+    kind = None  # the GuardedRequest.Kind this form records
+
+    def __init__(self, *args, address, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.address = address
+
+    def clean_email(self):
+        try:
+            return clean_address(self.cleaned_data["email"])
+        except InvitationError:
+            raise ValidationError(
+                _("Enter one email address like name@example.org."), code="invalid"
+            ) from None
+
+    def counts(self, kind=None, **keys):
+        since = timezone.now() - datetime.timedelta(days=1)
+        return GuardedRequest.objects.counts_since(since, kind or self.kind, **keys)
+
+    @staticmethod
+    def over_limit(message):
+        return ValidationError(message, code="limit")
+
+    def network_over_limit(self):
+        return self.over_limit(
+            _(
+                "Not sent: many requests have come from your network today, the most we "
+                "take. What you wrote is kept below; please send it tomorrow."
+            )
+        )
+
+    def record(self, therapist=None):
+        """Counts this request; False, with the form's error saying so, if this page's form
+        was sent already (a second click, or two sends racing)."""
+        try:
+            with transaction.atomic():
+                GuardedRequest.objects.create(
+                    kind=self.kind,
+                    therapist=therapist,
+                    email_hash=email_hash(self.cleaned_data["email"]),
+                    sender_address=self.address,
+                    form_token=self.form_token,
+                )
+        except IntegrityError:
+            if not GuardedRequest.objects.filter(form_token=self.form_token).exists():
+                raise
+            self.add_error(
+                None,
+                ValidationError(
+                    _(
+                        "This form was sent already: you need not send it again. To send "
+                        "it once more, open the page again."
+                    ),
+                    code="already_sent",
+                ),
+            )
+            return False
+        return True
+
+
+class CityChoiceField(forms.TypedChoiceField):
+    """A city, chosen from a list grouped by state; cleaned to its id."""
+
+    def __init__(self, **kwargs):
+        super().__init__(coerce=int, **kwargs)
+
+    def offer_cities(self):
+        states = dict(USState.choices)
+        groups = {}
+        for pk, name, state in City.objects.order_by("state", "name").values_list(
+            "pk", "name", "state"
+        ):
+            groups.setdefault(states.get(state, state), []).append((pk, f"{name}, {state}"))
+        self.choices = [("", _("Choose your city")), *groups.items()]
+
+
+class JoinForm(GuardedRequestForm):
+    """A therapist not yet listed asks to be: what the listing starts with. Sending it
+    emails a link that confirms the address (joining.send_confirmation); nothing is stored
+    but the request's count."""
+
+    kind = GuardedRequest.Kind.JOIN_LINK
+    shown_for = "join"
+
+    display_name = forms.CharField(
+        label=_("Your name, as clients will see it"),
+        max_length=200,
+        help_text=_("A person's name or a group practice's name."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Give the name your listing will show.")},
+    )
+    email = forms.EmailField(
+        label=_("Your email address"),
+        max_length=254,
+        help_text=_("You will sign in with it. We send a link to it, to confirm it is yours."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _("Give your email address: we send the link to confirm it there."),
+            "invalid": _("Enter an email address like name@example.org."),
+        },
+    )
+    credential = forms.ModelChoiceField(
+        label=_("Your credential"),
+        queryset=Credential.objects.all(),
+        empty_label=_("Choose your credential"),
+        error_messages={
+            "required": _("Choose the credential your license is for."),
+            "invalid_choice": _("Choose a credential from the list."),
+        },
+    )
+    license_state = forms.ChoiceField(
+        label=_("State of your license"),
+        choices=[("", _("Choose a state")), *USState.choices],
+        error_messages={
+            "required": _("Choose the state that issued your license."),
+            "invalid_choice": _("Choose a state from the list."),
+        },
+    )
+    license_number = forms.CharField(
+        label=_("License number"),
+        max_length=License._meta.get_field("number").max_length,
+        help_text=_("As the state board shows it. Staff check it before your listing is public."),
+        error_messages={"required": _("Give your license number: staff verify it.")},
+    )
+    city = CityChoiceField(
+        label=_("City where you practise"),
+        help_text=_("Seeing clients online only? The city you practise from."),
+        error_messages={
+            "required": _("Choose the city where you practise."),
+            "invalid_choice": _("Choose a city from the list."),
+        },
+    )
+    modalities = CheckedIdsField(
+        label=_("Kinds of therapy you practise"),
+        queryset=Modality.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Tick at least one kind of therapy you practise."),
+            "invalid_choice": _("Tick kinds of therapy from the list."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["city"].offer_cities()
+        self.fields["modalities"].queryset = Modality.objects.published()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.errors:
+            return cleaned_data
+        self.check_spam_guards()
+        counts = self.counts(
+            email_hash=email_hash(cleaned_data["email"]), sender_address=self.address
+        )
+        if counts["email_hash"] >= settings.JOIN_LINKS_PER_EMAIL:
+            raise self.over_limit(
+                _(
+                    "Not sent: we have sent as many links to this address today as we send "
+                    "in a day. Check your email for the ones sent, or try again tomorrow."
+                )
+            )
+        if counts["sender_address"] >= settings.JOIN_LINKS_PER_ADDRESS:
+            raise self.network_over_limit()
+        return cleaned_data
+
+
+class ClaimForm(GuardedRequestForm):
+    """Someone asks to manage an unclaimed listing, proving it is theirs by a link sent to
+    the listing's private address (offered only when it has one) or by a license number
+    of the listing's. Either way, staff approve the claim before any account is linked."""
+
+    BY_LINK, BY_NUMBER = "link", "number"
+
+    email = forms.EmailField(
+        label=_("Your email address"),
+        max_length=254,
+        help_text=_(
+            "Where staff write to you about the claim, and the address you will sign in with."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _("Give your email address: staff write to you there."),
+            "invalid": _("Enter an email address like name@example.org."),
+        },
+    )
+    proof = forms.ChoiceField(
+        label=_("How you show it is your listing"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose how you show it is your listing."),
+            "invalid_choice": _("Choose one of the ways offered."),
+        },
+    )
+    license_number = forms.CharField(
+        label=_("A license number of this listing"),
+        required=False,
+        max_length=License._meta.get_field("number").max_length,
+        help_text=_(
+            "Only if you chose the license number above. Case, spaces and dashes do not matter."
+        ),
+    )
+
+    def __init__(self, *args, therapist, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.therapist = therapist
+        self.shown_for = ["claim", therapist.pk]
+        choices = [(self.BY_NUMBER, _("I give a license number of this listing"))]
+        if therapist.contact_email:
+            choices.insert(
+                0, (self.BY_LINK, _("Send a link to the listing's private email address"))
+            )
+        self.fields["proof"].choices = choices
+        if len(choices) == 1:
+            self.fields["proof"].initial = choices[0][0]  # the one way: chosen already
+
+    @property
+    def by_number(self):
+        return self.cleaned_data.get("proof") == self.BY_NUMBER
+
+    @property
+    def kind(self):
+        if self.by_number:
+            return GuardedRequest.Kind.CLAIM_NUMBER
+        return GuardedRequest.Kind.CLAIM_LINK
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.by_number and not cleaned_data.get("license_number", "").strip():
+            self.add_error(
+                "license_number",
+                ValidationError(_("Give the license number."), code="required"),
+            )
+        if self.errors:
+            return cleaned_data
+        self.check_spam_guards()
+        if pending_claim(self.therapist, cleaned_data["email"]).exists():
+            raise already_waiting()
+        self.check_limits()
+        return cleaned_data
+
+    def check_limits(self):
+        counts = self.counts(sender_address=self.address, therapist=self.therapist)
+        if self.by_number:
+            if (
+                counts["sender_address"] >= settings.CLAIM_NUMBER_TRIES_PER_ADDRESS
+                or counts["therapist"] >= settings.CLAIM_NUMBER_TRIES_PER_LISTING
+            ):
+                raise self.over_limit(
+                    _(
+                        "Not checked: as many license numbers have been tried today as we "
+                        "check in a day. Try again tomorrow, or ask for a link instead if "
+                        "the listing offers one."
+                    )
+                )
+            return
+        if counts["therapist"] >= settings.CLAIM_LINKS_PER_LISTING:
+            raise self.over_limit(
+                _(
+                    "Not sent: we have sent as many links to this listing's address today as "
+                    "we send in a day. Check that inbox, or try again tomorrow."
+                )
+            )
+        if counts["sender_address"] >= settings.CLAIM_LINKS_PER_ADDRESS:
+            raise self.network_over_limit()
+
+    def number_matches(self):
+        given = license_key(self.cleaned_data["license_number"])
+        numbers = self.therapist.licenses.exclude(number="").values_list("number", flat=True)
+        return bool(given) and any(license_key(number) == given for number in numbers)
+
+    def wrong_number(self):
+        self.add_error(
+            "license_number",
+            ValidationError(
+                _(
+                    "This number matches none of this listing's licenses. Check it against "
+                    "your license (case, spaces and dashes do not matter)."
+                ),
+                code="wrong",
+            ),
+        )
+
+
+def pending_claim(therapist, email):
+    return Application.objects.pending().filter(
+        kind=Application.Kind.CLAIM, therapist=therapist, email__iexact=email
+    )
+
+
+def already_waiting():
+    return ValidationError(
+        _(
+            "A claim of this listing from this address is already waiting for staff: you "
+            "need not send another. We will email you when it is decided."
+        ),
+        code="already_waiting",
+    )

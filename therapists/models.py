@@ -1259,6 +1259,12 @@ class Photo(Reviewed):
         return f"Photo {self.pk} of {self.therapist}"
 
 
+class ApplicationQuerySet(ReviewedQuerySet):
+    def joins(self):
+        """Requests to join, newest first."""
+        return self.filter(kind=self.model.Kind.JOIN).order_by("-created_at", "-id")
+
+
 class Application(Reviewed):
     """A therapist's request, waiting for staff: to be listed (join), or to take over an
     unclaimed listing (claim). Staff approve it before any account is linked or listed."""
@@ -1287,6 +1293,8 @@ class Application(Reviewed):
     )
     evidence = models.CharField(_("evidence"), max_length=20, choices=Evidence.choices)
 
+    objects = ApplicationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("join or claim request")
@@ -1309,3 +1317,51 @@ class Application(Reviewed):
 
     def __str__(self):
         return f"{self.get_kind_display()} of {self.therapist}"
+
+
+class GuardedRequestQuerySet(models.QuerySet):
+    def counts_since(self, since, kind, **keys):
+        """{key: how many `kind` requests since `since` matched it} for each keyword
+        (email_hash=..., sender_address=..., therapist=...), in one query."""
+        matches = {name: Q(**{name: value}) for name, value in keys.items()}
+        return self.filter(
+            reduce(operator.or_, matches.values()), kind=kind, created_at__gte=since
+        ).aggregate(**{name: Count("pk", filter=match) for name, match in matches.items()})
+
+    def due_for_deletion(self, now=None):
+        """Older than the longest limit counts back (a day), with a day to spare."""
+        return self.filter(created_at__lt=(now or timezone.now()) - datetime.timedelta(days=2))
+
+
+class GuardedRequest(models.Model):
+    """What the join and claim forms' limits count: a confirmation link emailed, a license
+    number tried. Only keyed hashes of the address and network; deleted after two days
+    (delete_old_messages)."""
+
+    class Kind(models.TextChoices):
+        JOIN_LINK = "join_link", _("join: confirmation link sent")
+        CLAIM_LINK = "claim_link", _("claim: link sent to the listing's address")
+        CLAIM_NUMBER = "claim_number", _("claim: license number tried")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The listing claimed, for the limit per listing; none for a join.
+    therapist = models.ForeignKey(
+        Therapist, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    email_hash = models.CharField(max_length=64)
+    sender_address = models.CharField(max_length=64)
+    # A keyed hash of the form's shown_at token: unique, so one page shown sends once.
+    form_token = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = GuardedRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kind", "created_at"], name="guardedrequest_kind_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["form_token"], name="guardedrequest_token_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} at {self.created_at:%Y-%m-%d %H:%M}"

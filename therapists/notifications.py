@@ -35,7 +35,13 @@ def notify(therapist, kind, to=None, **context):
     address = to or notice_address(therapist)
     if not address:
         return False
-    context = {"therapist": therapist, "site_url": settings.SITE_URL, **context}
+    return email(kind, address, f"listing {therapist.pk}", therapist=therapist, **context)
+
+
+def email(kind, address, about, **context):
+    """Emails the notice `kind` to `address`, also to one who has no listing yet (a join);
+    `about` names, for the log, whom it concerns (never the address). True if sent."""
+    context = {"site_url": settings.SITE_URL, **context}
     try:
         send_mail(
             subject=render_to_string(f"therapists/email/{kind}_subject.txt", context).strip(),
@@ -44,6 +50,6 @@ def notify(therapist, kind, to=None, **context):
             recipient_list=[address],
         )
     except (smtplib.SMTPException, OSError) as error:
-        logger.warning("No %s notice sent to listing %s: %r", kind, therapist.pk, error)
+        logger.warning("No %s notice sent to %s: %r", kind, about, error)
         return False
     return True

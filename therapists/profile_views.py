@@ -43,11 +43,15 @@ def dashboard(request):
     )
     quotes = {quote.modality_id: quote for quote in therapist.quotes.all()}
     practice = [(modality, quotes.get(modality.pk)) for modality in therapist.modalities.all()]
-    return render(
-        request,
-        "therapists/profile_dashboard.html",
-        {"therapist": therapist, "practice": practice, "missing": therapist.missing_details()},
-    )
+    # Why an unlisted listing is private, if it joined: a listed one needs no query for it.
+    joined = None if therapist.is_listed else therapist.applications.joins().first()
+    context = {
+        "therapist": therapist,
+        "practice": practice,
+        "missing": therapist.missing_details(),
+        "join": joined,
+    }
+    return render(request, "therapists/profile_dashboard.html", context)
 
 
 @login_required

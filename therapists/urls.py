@@ -1,6 +1,6 @@
 from django.urls import path
 
-from therapists import contact, views
+from therapists import contact, joining, views
 
 app_name = "therapists"
 urlpatterns = [
@@ -9,6 +9,10 @@ urlpatterns = [
     # take them.
     path("<slug:slug>/contact/", contact.contact, name="contact"),
     path("<slug:slug>/contact/sent/", contact.contact_sent, name="contact_sent"),
+    path("<slug:slug>/claim/", joining.claim, name="claim"),
+    path("<slug:slug>/claim/sent/", joining.claim_sent, name="claim_sent"),
+    path("<slug:slug>/claim/link-sent/", joining.claim_link_sent, name="claim_link_sent"),
+    path("<slug:slug>/claim/confirm/<str:token>/", joining.claim_confirm, name="claim_confirm"),
     path("<str:state>/<slug:city>/", views.LandingPageView.as_view(), name="city"),
     path(
         "<str:state>/<slug:city>/<slug:modality>/",
