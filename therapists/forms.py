@@ -29,6 +29,7 @@ from modalities.forms import (
     SavesOwnChanges,
     Version,
 )
+from therapists import photos
 from therapists.invitations import in_use, is_staff_account
 from therapists.models import MESSAGE_MAX_LENGTH, QUOTE_MAX_LENGTH, ContactMessage, Therapist
 
@@ -501,3 +502,38 @@ class ContactForm(BoundsValues, forms.ModelForm):
                 self.add_error(None, self.already_sent())
                 return None
         return message
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(
+        label=_("Photo"),
+        widget=forms.FileInput(attrs={"accept": photos.ACCEPT}),
+        error_messages={"required": _("Choose a photo to send.")},
+    )
+
+    def __init__(self, *args, too_big=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_big = too_big
+        self.fields["photo"].help_text = (
+            _(
+                "A JPEG, PNG or WebP file up to %(megabytes)s MB, at least %(pixels)s pixels "
+                "on each side. It is cropped to a square from its centre, and its hidden "
+                "details (where and when it was taken) are removed."
+            )
+            % photos.limits()
+        )
+
+    def full_clean(self):
+        super().full_clean()
+        if self.too_big and self.is_bound:
+            # The handler dropped the file, so "required" would be the wrong reason.
+            self.errors["photo"] = self.error_class([photos.too_big_message()])
+            self.cleaned_data.pop("photo", None)
+
+    def clean_photo(self):
+        upload = self.cleaned_data["photo"]
+        try:
+            self.square = photos.square_image(upload)
+        except photos.PhotoRefused as refused:
+            raise forms.ValidationError(str(refused)) from None
+        return upload
