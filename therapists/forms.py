@@ -514,7 +514,8 @@ class PhotoForm(forms.Form):
     def __init__(self, *args, too_big=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.too_big = too_big
-        self.fields["photo"].help_text = (
+        field = self.fields["photo"]
+        field.help_text = (
             _(
                 "A JPEG, PNG or WebP file up to %(megabytes)s MB, at least %(pixels)s pixels "
                 "on each side. It is cropped to a square from its centre, and its hidden "
@@ -522,13 +523,10 @@ class PhotoForm(forms.Form):
             )
             % photos.limits()
         )
-
-    def full_clean(self):
-        super().full_clean()
-        if self.too_big and self.is_bound:
-            # The handler dropped the file, so "required" would be the wrong reason.
-            self.errors["photo"] = self.error_class([photos.too_big_message()])
-            self.cleaned_data.pop("photo", None)
+        if too_big:
+            # The file was dropped as it arrived (photos.PhotoSizeLimit): the field is empty,
+            # and this is why.
+            field.error_messages = {**field.error_messages, "required": photos.too_big_message()}
 
     def clean_photo(self):
         upload = self.cleaned_data["photo"]
