@@ -84,7 +84,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 @require_http_methods(["GET", "HEAD"])
 def serve_photo(request, token, size):
     """An approved, shown photo of a listed therapist; any other name is a 404."""
-    if not photos.shown_photo_exists(token):
+    if not photos.served_by_site() or not photos.shown_photo_exists(token):
         raise Http404
     try:
         file = default_storage.open(photos.file_name(f"photos/{token}", int(size)), "rb")
