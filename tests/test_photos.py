@@ -110,7 +110,7 @@ def photo_of(therapist, image=None):
 def test_it_stores_a_camera_photo_upright_square_and_without_its_metadata(signed_in, therapist):
     response = send(signed_in, camera_jpeg())
     assert response.status_code == 302
-    assert response["Location"] == EDIT
+    assert response["Location"] == f"{EDIT}#photo"
     photo = therapist.photos.get()
     assert photo.status == ReviewStatus.PENDING
     assert photo.name.startswith("photos/") and len(photo.name) == len("photos/") + 32

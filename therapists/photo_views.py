@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,6 +14,11 @@ from therapists import photos, profile_views
 from therapists.forms import PhotoForm, ProfileForm
 from therapists.models import Photo, Therapist
 from therapists.profile_views import render_edit_page
+
+
+def back_to_photo():
+    """The edit page at its photo part, below the listing's long form."""
+    return redirect(f"{reverse('profile:edit')}#photo")
 
 
 @csrf_exempt  # checked by upload_photo_checked, once the size limit is in place
@@ -34,7 +40,7 @@ def upload_photo_checked(request):
     if form.is_valid():
         photos.store_photo(therapist, form.square)
         messages.success(request, _("Your photo is sent for review: shown once staff approve it."))
-        return redirect("profile:edit")
+        return back_to_photo()
     return edit_page(request, therapist, form, status=413 if form.too_big else 400)
 
 
@@ -64,7 +70,7 @@ def remove_photo(request, pk):
         messages.success(request, _("Your photo is removed; your listing shows your initials."))
     else:
         messages.success(request, _("That photo is withdrawn."))
-    return redirect("profile:edit")
+    return back_to_photo()
 
 
 @login_required
