@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+from PIL import Image, ImageCms
 
 from tests.conftest import make_therapist, page_text
 from tests.forms import form_on
@@ -69,7 +69,7 @@ def halves(width=400, height=300, top=RED, bottom=BLUE, mode="RGB"):
 def camera_jpeg():
     """A landscape JPEG as a phone writes it when held upright: the pixels lie on their
     side and EXIF says to turn them (orientation 6); EXIF also holds where it was taken,
-    and XMP and a comment ride along."""
+    and XMP, a colour profile and a comment ride along."""
     exif = Image.Exif()
     exif[ORIENTATION] = 6
     exif.get_ifd(GPS_IFD).update({1: "N", 2: (37.0, 46.0, 30.0), 3: "W", 4: (122.0, 25.0, 9.0)})
@@ -79,6 +79,7 @@ def camera_jpeg():
         exif=exif.tobytes(),
         xmp=b"<x:xmpmeta xmlns:x='adobe:ns:meta/'>secret place</x:xmpmeta>",
         comment=b"taken at home",
+        icc_profile=ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes(),
         quality=95,
     )
 

@@ -80,7 +80,11 @@ def own_photo(request, pk, size):
     photo = get_object_or_404(Photo, pk=pk, therapist=own_listing(request))
     if size not in Photo.SIZES:
         raise Http404
-    return webp_response(photos.open_photo(photo, size), "private, no-cache")
+    try:
+        file = photos.open_photo(photo, size)
+    except FileNotFoundError:
+        raise Http404 from None
+    return webp_response(file, "private, no-cache")
 
 
 # Names never change (a new photo gets a new one): a browser may keep the file for ever.
