@@ -5,6 +5,7 @@ it, and it loads)."""
 from playwright.sync_api import expect
 
 from tests.browser.helpers import screenshot, sign_in
+from tests.browser.test_accessibility import describe, run_axe
 from tests.test_photos import camera_jpeg
 from therapists.models import Photo, ReviewStatus, Therapist
 
@@ -15,6 +16,17 @@ def loaded(image):
     return image.page.wait_for_function(
         "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
     )
+
+
+def assert_accessible(open_page, url, signed_in=None):
+    # bypass_csp: axe is injected as an inline script (see test_accessibility.py); the
+    # journey's own pages keep the policy, which must let the photos load.
+    page = open_page(bypass_csp=True)
+    if signed_in:
+        sign_in(page, *signed_in)
+    page.goto(url)
+    violations = run_axe(page)
+    assert not violations, describe(violations)
 
 
 def test_a_photo_sent_then_approved_shows_on_card_and_profile(
@@ -39,6 +51,7 @@ def test_a_photo_sent_then_approved_shows_on_card_and_profile(
     waiting = page.get_by_role("img", name="The photo you sent")
     assert loaded(waiting)
     screenshot(page, "photo-waiting")
+    assert_accessible(open_page, "/profile/edit/", signed_in=(steven, site.url))
 
     visitor = open_page("phone")
     visitor.goto("/therapists/steven-su/")
@@ -58,3 +71,4 @@ def test_a_photo_sent_then_approved_shows_on_card_and_profile(
     assert loaded(profile_photo)
     assert visitor.context.cookies() == []
     screenshot(visitor, "photo-approved-profile")
+    assert_accessible(open_page, "/therapists/steven-su/")
