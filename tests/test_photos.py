@@ -123,10 +123,11 @@ def test_it_stores_a_camera_photo_upright_square_and_without_its_metadata(signed
         assert image.size == (size, size)
         assert not image.getexif()
         assert not {"exif", "xmp", "icc_profile", "comment"} & set(image.info)
-        # Turned upright, the picture's top half is on the right: blue left, red right.
+        # Turned upright, the pixels' top half is on the right: blue left, red right (as
+        # stored, the top-left corner would be red and the bottom-right blue).
         rgb = image.convert("RGB")
-        assert is_near(rgb.getpixel((size // 8, size // 2)), BLUE)
-        assert is_near(rgb.getpixel((size * 7 // 8, size // 2)), RED)
+        assert is_near(rgb.getpixel((size // 8, size // 8)), BLUE)
+        assert is_near(rgb.getpixel((size * 7 // 8, size * 7 // 8)), RED)
     # Still not public: the listing shows initials and the edit page says it waits.
     therapist.refresh_from_db()
     assert therapist.photo is None

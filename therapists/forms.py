@@ -505,6 +505,10 @@ class ContactForm(BoundsValues, forms.ModelForm):
 
 
 class PhotoForm(forms.Form):
+    """A photo for the listing, checked and made square as it is cleaned (self.square);
+    therapists.photo_views stores it. Its own form on the edit page: saving the listing
+    never touches the photo, nor the photo the listing."""
+
     photo = forms.FileField(
         label=_("Photo"),
         widget=forms.FileInput(attrs={"accept": photos.ACCEPT}),
