@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db.models import Sum
 from django.shortcuts import render
 
+from therapists.photos import photo_origin
+
 # Everything the site needs comes from itself: one stylesheet, images, no script at all
 # (JSON-LD data blocks are never run, so they need no allowance). The admin's scripts and
 # stylesheets are its own static files, so the same policy covers it.
@@ -29,6 +31,15 @@ CONTENT_SECURITY_POLICY = "; ".join(
 PERMISSIONS_POLICY = "interest-cohort=(), geolocation=(), camera=(), microphone=()"
 
 
+def content_security_policy():
+    """The policy, with the photo bucket's host allowed for images when photos are stored
+    in one (therapists.photos.photo_origin)."""
+    origin = photo_origin()
+    if origin is None:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace("img-src 'self' data:", f"img-src 'self' data: {origin}")
+
+
 class SecurityHeadersMiddleware:
     """Sits just below SecurityMiddleware, so pages served from the page cache get the
     headers too; a view that sets one of them deliberately keeps its own."""
@@ -38,7 +49,7 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response

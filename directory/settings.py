@@ -165,8 +165,43 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Therapists' photos (therapists.photos). On the app server's disk by default, which suits
+# one server; with AWS_STORAGE_BUCKET_NAME set, in an S3-compatible bucket that every app
+# server shares, read by browsers straight from the bucket (or AWS_S3_CUSTOM_DOMAIN). The
+# credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, read by django-storages.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "/media/"
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            # Pages hold the URLs for a long time (and caches longer): unsigned, so they last.
+            "querystring_auth": False,
+            "default_acl": os.environ.get("AWS_DEFAULT_ACL") or None,
+            # A photo's name is never reused (a new photo gets a new one), so a browser may
+            # keep each file for ever.
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+            "file_overwrite": False,
+        },
+    }
+else:
+    MEDIA_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT, "base_url": MEDIA_URL},
+    }
+# An upload larger than this is refused before it is stored; a picture with more pixels
+# than PHOTO_MAX_PIXELS is refused before it is decoded (a small file can unpack to
+# gigabytes); one whose shorter side is under PHOTO_MIN_SIDE would look blurred.
+PHOTO_MAX_BYTES = envint("PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", 50_000_000)
+PHOTO_MIN_SIDE = 192
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     # Hashed names let browsers cache for a year; whitenoise serves the gzip/brotli copies.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

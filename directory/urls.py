@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from directory import views
 from directory.sitemaps import SITEMAPS
-from therapists import joining, match_views
+from therapists import joining, match_views, photo_views
 from therapists.forms import (
     AdminLoginForm,
     BoundedPasswordChangeForm,
@@ -38,6 +38,12 @@ urlpatterns = [
     ),
     path("modalities/", include("directory.modality_pages")),
     path("therapists/", include("therapists.urls")),
+    # Approved photos, when they are stored on this server's disk (therapists.photos).
+    re_path(
+        r"^media/photos/(?P<token>[0-9a-f]{32})-(?P<size>96|192|384)\.webp$",
+        photo_views.serve_photo,
+        name="photo",
+    ),
     path("profile/", include("therapists.profile_urls")),
     path("match/", match_views.match, name="match"),
     path("join/", joining.join, name="join"),

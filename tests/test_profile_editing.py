@@ -174,9 +174,10 @@ def test_it_keeps_a_modality_the_form_did_not_show_and_its_quote_returns_when_re
     assert "My approved words on this approach. — Fictional Editor" in modality_page
 
 
-def test_it_shows_the_edit_form_in_fifteen_queries(signed_in, django_assert_num_queries):
-    # session; user; the listing; its six many-to-many values (modalities, concerns,
-    # languages, formats, ages, insurance) as the form's initial data, read once; the six
-    # lists of choices the checkboxes offer
-    with django_assert_num_queries(15):
+def test_it_shows_the_edit_form_in_sixteen_queries(signed_in, django_assert_num_queries):
+    # session; user; the listing with its photo shown; its six many-to-many values
+    # (modalities, concerns, languages, formats, ages, insurance) as the form's initial
+    # data, read once; the six lists of choices the checkboxes offer; the photo waiting
+    # for review or sent back (tests/test_photos.py)
+    with django_assert_num_queries(16):
         assert signed_in.get("/profile/edit/").status_code == 200

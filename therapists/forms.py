@@ -32,6 +32,7 @@ from modalities.forms import (
     Version,
 )
 from modalities.models import Modality
+from therapists import photos
 from therapists.invitations import InvitationError, clean_address, in_use, is_staff_account
 from therapists.models import (
     MESSAGE_MAX_LENGTH,
@@ -842,3 +843,40 @@ def already_waiting():
         ),
         code="already_waiting",
     )
+
+
+class PhotoForm(forms.Form):
+    """A photo for the listing, checked and made square as it is cleaned (self.square);
+    therapists.photo_views stores it. Its own form on the edit page: saving the listing
+    never touches the photo, nor the photo the listing."""
+
+    photo = forms.FileField(
+        label=_("Photo"),
+        widget=forms.FileInput(attrs={"accept": photos.ACCEPT}),
+        error_messages={"required": _("Choose a photo to send.")},
+    )
+
+    def __init__(self, *args, too_big=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_big = too_big
+        field = self.fields["photo"]
+        field.help_text = (
+            _(
+                "A JPEG, PNG or WebP file up to %(megabytes)s MB, at least %(pixels)s pixels "
+                "on each side. It is cropped to a square from its centre, and its hidden "
+                "details (where and when it was taken) are removed."
+            )
+            % photos.limits()
+        )
+        if too_big:
+            # The file was dropped as it arrived (photos.PhotoSizeLimit): the field is empty,
+            # and this is why.
+            field.error_messages = {**field.error_messages, "required": photos.too_big_message()}
+
+    def clean_photo(self):
+        upload = self.cleaned_data["photo"]
+        try:
+            self.square = photos.square_image(upload)
+        except photos.PhotoRefused as refused:
+            raise forms.ValidationError(str(refused)) from None
+        return upload

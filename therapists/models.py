@@ -383,10 +383,10 @@ class TherapistQuerySet(models.QuerySet):
     ):
         """These listings, in the order of `therapist_ids`, with what a card shows: two queries.
 
-        The first joins in the primary license and the office to show (the nearest to `near`,
-        a (latitude, longitude), or one in `cities` (slugs) or `state`, or else the primary
-        one) and counts the insurance plans; the second loads the published modalities,
-        the searched `modalities` (slugs) first. `distances`: miles by id, if any.
+        The first joins in the photo shown, the primary license and the office to show (the
+        nearest to `near`, a (latitude, longitude), or one in `cities` (slugs) or `state`, or
+        else the primary one) and counts the insurance plans; the second loads the published
+        modalities, the searched `modalities` (slugs) first. `distances`: miles by id, if any.
         """
         found = {
             therapist.pk: therapist
@@ -411,6 +411,7 @@ class TherapistQuerySet(models.QuerySet):
             )
             .defer("bio")
             .select_related(
+                "photo",
                 "primary_license_row__credential",
                 "primary_location_row__city",
                 *(["searched_location_row__city"] if cities or state or near else []),
@@ -1254,6 +1255,8 @@ class Photo(Reviewed):
                 fields=["created_at"], condition=Q(status="pending"), name="photo_pending_idx"
             ),
         ]
+        # The public address names the photo (therapists.photo_views.serve_photo).
+        constraints = [models.UniqueConstraint(fields=["name"], name="photo_name_unique")]
 
     def __str__(self):
         return f"Photo {self.pk} of {self.therapist}"

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from therapists import accepting, profile_views
+from therapists import accepting, photo_views, profile_views
 
 app_name = "profile"
 urlpatterns = [
     path("", profile_views.dashboard, name="dashboard"),
     path("edit/", profile_views.edit_profile, name="edit"),
+    path("photo/", photo_views.upload_photo, name="photo"),
+    path("photo/<int:pk>/remove/", photo_views.remove_photo, name="remove_photo"),
+    path("photo/<int:pk>/<int:size>.webp", photo_views.own_photo, name="own_photo"),
     path("quotes/<slug:modality_slug>/", profile_views.edit_quote, name="quote"),
     path("messages/", profile_views.messages_received, name="messages"),
     path(

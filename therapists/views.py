@@ -172,16 +172,20 @@ class TherapistDetailView(DetailView):
     page_cache_params = frozenset(["back"])
     template_name = "therapists/therapist_detail.html"
     context_object_name = "therapist"
-    queryset = Therapist.objects.listed().prefetch_related(
-        Prefetch("licenses", queryset=License.objects.select_related("credential")),
-        Prefetch("locations", queryset=Location.objects.select_related("city")),
-        Prefetch(
-            "quotes",
-            queryset=Quote.objects.live()
-            .filter(modality__is_published=True)
-            .select_related("modality"),
-            to_attr="live_quotes",
-        ),
+    queryset = (
+        Therapist.objects.listed()
+        .select_related("photo")
+        .prefetch_related(
+            Prefetch("licenses", queryset=License.objects.select_related("credential")),
+            Prefetch("locations", queryset=Location.objects.select_related("city")),
+            Prefetch(
+                "quotes",
+                queryset=Quote.objects.live()
+                .filter(modality__is_published=True)
+                .select_related("modality"),
+                to_attr="live_quotes",
+            ),
+        )
     )
 
     def get_context_data(self, **kwargs):

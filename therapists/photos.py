@@ -1,0 +1,262 @@
+"""Therapists' photos: an upload checked by Pillow, stripped of its metadata (location
+included), cropped square and stored as WebP files through Django's storage API.
+
+Photo.name is the files' common name, f"{name}-{size}.webp" for each of Photo.SIZES. It is
+random and never reused, so a file can be cached for ever and no one can guess a photo
+that waits for review.
+"""
+
+import contextlib
+import functools
+import io
+import secrets
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.core.signals import setting_changed
+from django.db import transaction
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from therapists.models import Photo, ReviewStatus, Therapist
+
+# What Pillow finds in the file, whatever its name or the browser's content type says.
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+ACCEPT = "image/jpeg,image/png,image/webp"
+WEBP_QUALITY = 82
+# A form's other fields and the multipart framing around the file.
+UPLOAD_OVERHEAD_BYTES = 64 * 1024
+
+
+class PhotoRefused(ValueError):
+    """The upload is not a photo this site keeps; the message says why, for the therapist."""
+
+
+def limits():
+    """The limits, in the words the form's help text and its errors use."""
+    return {
+        "megabytes": settings.PHOTO_MAX_BYTES // (1024 * 1024),
+        "pixels": settings.PHOTO_MIN_SIDE,
+    }
+
+
+def too_big_message():
+    return _("That file is larger than %(megabytes)s MB. Choose a smaller photo.") % limits()
+
+
+def upload_too_big(request):
+    """Whether the request's own length says it holds more than a photo may be, read before
+    any of its body is."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > settings.PHOTO_MAX_BYTES + UPLOAD_OVERHEAD_BYTES
+
+
+class PhotoSizeLimit(FileUploadHandler):
+    """Drops the uploaded files as soon as they pass PHOTO_MAX_BYTES together, so files
+    sent without an honest length are never stored whole; marks the request so the form
+    can say why."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > settings.PHOTO_MAX_BYTES:
+            self.request.photo_too_big = True
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def square_image(upload):
+    """The upload's first frame as a new, metadata-free square image, upright as taken.
+
+    Raises PhotoRefused with the reason for anything else."""
+    if upload.size > settings.PHOTO_MAX_BYTES:
+        raise PhotoRefused(too_big_message())
+    not_an_image = PhotoRefused(
+        _("That file is not a JPEG, PNG or WebP photo, or it is damaged. Choose another.")
+    )
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            check_header(image)
+            image.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            check_header(image)
+            image.seek(0)  # an animation's first frame
+            # A JPEG decodes straight to a smaller scale, big enough for the largest size:
+            # a fraction of the memory a full-size phone photo takes.
+            image.draft(None, (2 * max(Photo.SIZES), 2 * max(Photo.SIZES)))
+            image.load()
+            return clean_square(image)
+    except PhotoRefused:
+        raise
+    except Image.DecompressionBombError:
+        # Pillow's own limit, far above PHOTO_MAX_PIXELS: raised as the file is opened.
+        raise too_many_pixels() from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
+        raise not_an_image from error
+
+
+def too_many_pixels():
+    return PhotoRefused(
+        _("That picture has too many pixels to process. Choose one under %(pixels)s megapixels.")
+        % {"pixels": settings.PHOTO_MAX_PIXELS // 1_000_000}
+    )
+
+
+def check_header(image):
+    if image.format not in ACCEPTED_FORMATS:
+        raise PhotoRefused(_("Choose a JPEG, PNG or WebP photo; that file is another kind."))
+    width, height = image.size
+    if width * height > settings.PHOTO_MAX_PIXELS:
+        raise too_many_pixels()
+    if min(width, height) < settings.PHOTO_MIN_SIDE:
+        raise PhotoRefused(
+            _("That photo is too small. Choose one at least %(pixels)s pixels on each side.")
+            % limits()
+        )
+
+
+SRGB = ImageCms.createProfile("sRGB")
+
+
+def clean_square(image):
+    upright = ImageOps.exif_transpose(image)
+    has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
+    mode = "RGBA" if has_alpha else "RGB"
+    icc = upright.info.get("icc_profile")
+    if icc and upright.mode in ("RGB", "RGBA"):
+        # Colours as the camera meant them, in the one profile every browser assumes.
+        with contextlib.suppress(ImageCms.PyCMSError, OSError):  # a broken profile: dropped
+            upright = ImageCms.profileToProfile(
+                upright, ImageCms.ImageCmsProfile(io.BytesIO(icc)), SRGB, outputMode=upright.mode
+            )
+    converted = upright.convert(mode)
+    side = min(converted.size)
+    square = ImageOps.fit(converted, (side, side), Image.Resampling.LANCZOS)
+    # A new image from the pixels alone: no EXIF (GPS included), XMP, ICC or comment
+    # can travel with it into the stored files.
+    return Image.frombytes(mode, square.size, square.tobytes())
+
+
+def webp_files(square):
+    """{size: WebP bytes} for each of Photo.SIZES."""
+    files = {}
+    for size in Photo.SIZES:
+        resized = square.resize((size, size), Image.Resampling.LANCZOS)
+        buffer = io.BytesIO()
+        resized.save(buffer, "WEBP", quality=WEBP_QUALITY, method=6, exif=b"", xmp=b"")
+        files[size] = buffer.getvalue()
+    return files
+
+
+def file_name(name, size):
+    return f"{name}-{size}.webp"
+
+
+def submit_photo(therapist, upload):
+    """Stores the upload as `therapist`'s photo waiting for review; raises PhotoRefused."""
+    return store_photo(therapist, square_image(upload))
+
+
+def store_photo(therapist, square):
+    """Stores the square image as `therapist`'s photo waiting for review, replacing any
+    other that is not the one shown (whose files go too); the shown photo stays until
+    staff approve the new one."""
+    files = webp_files(square)
+    name = f"photos/{secrets.token_hex(16)}"
+    stored = []
+    try:
+        for size, content in files.items():
+            stored.append(default_storage.save(file_name(name, size), ContentFile(content)))
+        with transaction.atomic():
+            # Two uploads at once leave one photo waiting, not two.
+            shown = Therapist.objects.select_for_update().values_list("photo_id", flat=True)
+            shown_id = shown.get(pk=therapist.pk)
+            for old in therapist.photos.exclude(pk=shown_id):
+                delete_photo(old)
+            return Photo.objects.create(therapist=therapist, name=name)
+    except BaseException:
+        for path in stored:
+            default_storage.delete(path)
+        raise
+
+
+def delete_photo(photo):
+    """Deletes the row and, once that commits, its files (a rollback keeps both)."""
+    names = [file_name(photo.name, size) for size in Photo.SIZES]
+    photo.delete()
+
+    def delete_files():
+        for path in names:
+            default_storage.delete(path)
+
+    transaction.on_commit(delete_files)
+
+
+def remove_photo(therapist, photo):
+    """The therapist takes a photo down: the shown one (initials again) or one waiting."""
+    with transaction.atomic():
+        if therapist.photo_id == photo.pk:
+            therapist.photo = None
+            therapist.save(update_fields=["photo"])
+        delete_photo(photo)
+
+
+def open_photo(photo, size):
+    """The stored WebP file of `photo` at `size`, whatever its status (for staff to review
+    one waiting); the caller closes it."""
+    if size not in Photo.SIZES:
+        raise ValueError(f"No photo size {size}; sizes are {Photo.SIZES}.")
+    return default_storage.open(file_name(photo.name, size), "rb")
+
+
+def served_by_site():
+    """On local disk the site serves approved photos itself (and only those); from a
+    bucket, browsers fetch them from the bucket."""
+    return isinstance(default_storage, FileSystemStorage)
+
+
+def photo_url(name, size):
+    if served_by_site():
+        token = name.removeprefix("photos/")
+        return reverse("photo", kwargs={"token": token, "size": size})
+    return default_storage.url(file_name(name, size))
+
+
+@functools.cache
+def photo_origin():
+    """The other host photos come from ("https://bucket.example.net"), or None."""
+    if served_by_site():
+        return None
+    url = urlsplit(default_storage.url("photos/origin-96.webp"))
+    return f"{url.scheme}://{url.netloc}"
+
+
+@receiver(setting_changed)
+def storage_changed(setting, **kwargs):
+    if setting == "STORAGES":
+        photo_origin.cache_clear()
+
+
+def shown_photo_exists(token):
+    """Whether `token` names the approved photo a listed therapist shows: one query."""
+    return (
+        Therapist.objects.listed()
+        .filter(photo__name=f"photos/{token}", photo__status=ReviewStatus.APPROVED)
+        .exists()
+    )
