@@ -892,7 +892,30 @@ def draft_version(draft):
     return hashlib.sha256(draft.encode()).hexdigest()[:32]
 
 
-class Quote(LoggedWithItsChange):
+class ReviewRecord(models.Model):
+    """Who decided on something a therapist submitted, when, and the reason if sent back."""
+
+    review_reason = models.TextField(
+        _("reason for sending back"),
+        max_length=REVIEW_REASON_MAX_LENGTH,
+        blank=True,
+        help_text=_("Shown to the therapist."),
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Quote(ReviewRecord, LoggedWithItsChange):
     """What a therapist says about how they practise one modality.
 
     The live text and a submitted draft are kept apart, so a draft waiting for review
@@ -912,21 +935,6 @@ class Quote(LoggedWithItsChange):
         _("draft status"), max_length=10, choices=DraftStatus.choices, default=DraftStatus.NONE
     )
     draft_submitted_at = models.DateTimeField(_("draft submitted at"), null=True, blank=True)
-    review_reason = models.TextField(
-        _("reason for sending back"),
-        max_length=REVIEW_REASON_MAX_LENGTH,
-        blank=True,
-        help_text=_("Shown to the therapist."),
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
-    )
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -1208,27 +1216,12 @@ class ReviewedQuerySet(models.QuerySet):
         )
 
 
-class Reviewed(models.Model):
+class Reviewed(ReviewRecord):
     """Something a therapist submits that staff approve or send back with a reason."""
 
     status = models.CharField(
         _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
     )
-    review_reason = models.TextField(
-        _("reason for sending back"),
-        max_length=REVIEW_REASON_MAX_LENGTH,
-        blank=True,
-        help_text=_("Shown to the therapist."),
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
-    )
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
 
     objects = ReviewedQuerySet.as_manager()
