@@ -12,8 +12,12 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD
-from tests.browser.helpers import screenshot
-from tests.browser.test_accessibility import describe, run_axe
+from tests.browser.helpers import (
+    assert_no_axe_violations,
+    emailed_path,
+    fill_the_join_form,
+    screenshot,
+)
 from therapists.models import Application, Therapist
 
 NAME = "Noa Fictional"
@@ -25,22 +29,6 @@ def quick_form(settings):
     settings.CONTACT_FORM_MIN_SECONDS = 1
 
 
-def assert_no_axe_violations(page):
-    violations = run_axe(page)
-    assert not violations, describe(violations)
-
-
-def fill_the_join_form(page):
-    page.get_by_label("Your name, as clients will see it").fill(NAME)
-    page.get_by_label("Your email address").fill(ADDRESS)
-    page.get_by_label("Your credential").select_option(index=1)
-    page.get_by_label("State of your license").select_option("CA")
-    page.get_by_label("License number").fill("LMFT 55501")
-    page.get_by_label("City where you practise").select_option(label="Los Angeles, CA")
-    page.get_by_role("checkbox", name=re.compile("^Interpersonal Therapy")).check()
-    page.wait_for_timeout(1100)
-
-
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_it_joins_confirms_the_address_and_opens_the_profile_form(open_page, viewport):
     page = open_page(viewport, bypass_csp=True)  # bypass_csp: axe is an injected script
@@ -50,15 +38,14 @@ def test_it_joins_confirms_the_address_and_opens_the_profile_form(open_page, vie
     expect(page.get_by_role("heading", level=1)).to_have_text("Join the directory")
     assert_no_axe_violations(page)
 
-    fill_the_join_form(page)
+    fill_the_join_form(page, NAME, ADDRESS, number="LMFT 55501")
     screenshot(page, f"join-{viewport}")
     with page.expect_navigation():
         page.get_by_role("button", name="Send me the link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
 
     [message] = mail.outbox
-    link = re.search(r"https://directory\.example\.org(/join/confirm/\S+/)", message.body)[1]
-    page.goto(link)
+    page.goto(emailed_path(message, r"/join/confirm/\S+/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your listing")
     expect(page.get_by_text("Los Angeles, CA")).to_be_visible()
     assert_no_axe_violations(page)
