@@ -209,7 +209,7 @@ def test_a_claim_is_approved_by_staff_and_the_claimant_edits_the_listing(
     staff_signs_in(staff)
     staff.locator(".review-waiting").get_by_role("link", name="0 joins, 1 claim waiting").click()
     staff.locator("table.review-list").get_by_role("link", name="Jenny Moon").click()
-    expect(staff.locator("main, #content")).to_contain_text(CLAIMANT)
+    expect(staff.locator("#content")).to_contain_text(CLAIMANT)
     assert_no_axe_violations(staff)
     screenshot(staff, f"journey-claim-{proof}-2-item")
     with staff.expect_navigation():
@@ -219,12 +219,12 @@ def test_a_claim_is_approved_by_staff_and_the_claimant_edits_the_listing(
     )
     assert Application.objects.get(email=CLAIMANT).status == "approved"
 
-    subjects = [message.subject for message in emails_to(CLAIMANT)]
-    assert subjects == [
+    emails = {message.subject: message for message in emails_to(CLAIMANT)}
+    assert sorted(emails) == [
         "Your claim of a listing was approved",
         "Your listing on the Therapist Directory: set your password",
-    ], subjects
-    invitation = emails_to(CLAIMANT)[-1]
+    ], sorted(emails)
+    invitation = emails["Your listing on the Therapist Directory: set your password"]
     claimant.goto(emailed_path(invitation, r"/accounts/reset/\S+/\S+/"))
     expect(claimant.get_by_role("heading", level=1)).to_have_text("Choose a password")
     assert_no_axe_violations(claimant)
