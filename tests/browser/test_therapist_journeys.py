@@ -170,12 +170,22 @@ NEW_HEADLINE = "Interpersonal therapy in Torrance, in person and by video"
 def test_a_claim_is_approved_by_staff_and_the_claimant_edits_the_listing(
     open_page, reviewer, proof
 ):
-    # The seed's listings carry no license number nor private address: this one gets both
-    # (the private address only for the link), as a curator would have entered them.
+    claimant = open_page("desktop", bypass_csp=True)
+    # As seeded, the listing has no license number nor private address: nothing to check a
+    # claim against, and the page says so instead of a form no claim could pass.
+    claimant.goto(f"/therapists/{CLAIMED}/")
+    with claimant.expect_navigation():
+        claimant.get_by_role("link", name="Is this you? Claim this listing").click()
+    expect(claimant.get_by_role("heading", level=1)).to_have_text(
+        "This listing cannot be claimed online yet"
+    )
+    if proof == "number":
+        assert_no_axe_violations(claimant)
+
+    # A curator enters the number (and for the link, the private address).
     License.objects.filter(therapist__slug=CLAIMED).update(number=NUMBER)
     if proof == "link":
         Therapist.objects.filter(slug=CLAIMED).update(contact_email=PRIVATE_ADDRESS)
-    claimant = open_page("desktop", bypass_csp=True)
     claimant.goto(f"/therapists/{CLAIMED}/")
     with claimant.expect_navigation():
         claimant.get_by_role("link", name="Is this you? Claim this listing").click()
