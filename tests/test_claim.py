@@ -187,12 +187,16 @@ def test_a_listing_without_a_license_number_does_not_offer_the_number(client, li
     assert not Application.objects.exists()
 
 
-def test_a_listing_with_nothing_to_check_a_claim_against_says_so_with_no_form(client, listing):
+def test_a_listing_with_nothing_to_check_a_claim_against_says_so_with_no_form(
+    client, listing, django_assert_num_queries
+):
     # As the seeded listings: no license number, no private address.
     License.objects.filter(therapist=listing).update(number="")
     Therapist.objects.filter(pk=listing.pk).update(contact_email="")
 
-    shown = client.get(claim_url(listing))
+    # the listing, with whether a license of it has a number
+    with django_assert_num_queries(1):
+        shown = client.get(claim_url(listing))
     sent = client.post(
         claim_url(listing), {"email": CLAIMANT, "proof": "number", "license_number": "0042"}
     )
