@@ -103,12 +103,14 @@ def test_a_join_is_confirmed_completed_approved_by_staff_and_then_found(
     therapist.get_by_label("About").fill(BIO)
     with therapist.expect_navigation():
         therapist.get_by_role("button", name="Save your listing").click()
-    expect(therapist.get_by_role("status")).to_be_visible()
+    expect(therapist.get_by_role("status")).to_contain_text("Your listing is saved.")
     screenshot(therapist, f"journey-join-{viewport}-1-completed")
 
     visitor = open_page(viewport)
     assert visitor.goto(f"/therapists/{SLUG}/").status == 404
     visitor.goto("/therapists/?state=RI&modality=interpersonal-therapy")
+    # The seed's one listing in Rhode Island, and not this one.
+    expect(visitor.get_by_role("region", name="1 therapist")).to_be_visible()
     expect(visitor.locator("main")).not_to_contain_text(NAME)
 
     # The reviewer, on a desktop, with the keyboard only once signed in.
