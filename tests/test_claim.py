@@ -29,7 +29,12 @@ def quick_form(settings):
 def listing(db):
     """Unclaimed, with a private address and a license numbered "CA-LMFT 0042"."""
     therapist = make_therapist("Ada Fictional", contact_email="ada.office@example.org")
-    License.objects.filter(therapist=therapist).update(number="CA-LMFT 0042")
+    return numbered(therapist, "CA-LMFT 0042")
+
+
+def numbered(therapist, number="CA-LMFT 0077"):
+    """The listing, with a license number a claim by number can be checked against."""
+    License.objects.filter(therapist=therapist).update(number=number)
     return therapist
 
 
@@ -74,7 +79,7 @@ def test_an_unclaimed_profile_offers_the_claim_and_a_claimed_or_demo_one_does_no
 def test_it_shows_the_form_with_both_proofs_when_the_listing_has_a_private_address(
     client, listing, django_assert_num_queries
 ):
-    # the listing
+    # the listing, with whether a license of it has a number
     with django_assert_num_queries(1):
         response = client.get(claim_url(listing))
 
@@ -166,18 +171,47 @@ def test_a_wrong_number_is_refused_clearly(client, listing):
     assert not Application.objects.exists()
 
 
-def test_an_empty_number_never_matches_a_license_without_one(client, listing):
+def test_a_listing_without_a_license_number_does_not_offer_the_number(client, listing):
     License.objects.filter(therapist=listing).update(number="")
+    page = client.get(claim_url(listing))
+    form = form_on(page, method="post")
 
-    response = by_number(client, listing, " - ")
-
-    assert "matches none of this listing's licenses" in page_text(response)
+    assert "I give a license number" not in page_text(page)
+    with pytest.raises(AssertionError, match="cannot make 'proof' send 'number'"):
+        form.data(proof="number")
+    # Sent anyway (an old page, a hand-made request): refused, never compared with "".
+    response = client.post(
+        claim_url(listing), {"email": CLAIMANT, "proof": "number", "license_number": " - "}
+    )
+    assert "Choose one of the ways offered." in page_text(response)
     assert not Application.objects.exists()
+
+
+def test_a_listing_with_nothing_to_check_a_claim_against_says_so_with_no_form(
+    client, listing, django_assert_num_queries
+):
+    # As the seeded listings: no license number, no private address.
+    License.objects.filter(therapist=listing).update(number="")
+    Therapist.objects.filter(pk=listing.pk).update(contact_email="")
+
+    # the listing, with whether a license of it has a number
+    with django_assert_num_queries(1):
+        shown = client.get(claim_url(listing))
+    sent = client.post(
+        claim_url(listing), {"email": CLAIMANT, "proof": "number", "license_number": "0042"}
+    )
+
+    assert shown.status_code == 200
+    assert "This listing cannot be claimed online yet" in page_text(shown)
+    assert "<form" not in shown.content.decode().split("<main", 1)[1].split("</main>")[0]
+    assert (listing.get_absolute_url(), "Back to the profile") in page_links(shown)
+    assert sent.status_code == 409
+    assert not Application.objects.exists() and not mail.outbox
 
 
 def test_numbers_tried_are_limited_per_network(client, listing, settings):
     settings.CLAIM_NUMBER_TRIES_PER_ADDRESS = 2
-    other = make_therapist("Bo Fictional")
+    other = numbered(make_therapist("Bo Fictional"))
     for number in ("1", "2"):
         by_number(client, listing if number == "1" else other, number)
 
@@ -200,7 +234,7 @@ def test_numbers_tried_are_limited_per_listing_whatever_the_network(listing, set
     assert response.status_code == 429
     assert not Application.objects.exists()
     # another listing is not affected
-    other = make_therapist("Bo Fictional")
+    other = numbered(make_therapist("Bo Fictional"))
     assert by_number(Client(REMOTE_ADDR="203.0.113.3"), other, "x").status_code == 200
 
 

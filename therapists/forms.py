@@ -752,11 +752,13 @@ class ClaimForm(GuardedRequestForm):
         super().__init__(*args, **kwargs)
         self.therapist = therapist
         self.shown_for = ["claim", therapist.pk]
-        choices = [(self.BY_NUMBER, _("I give a license number of this listing"))]
+        # Only the ways this listing can be checked by (Therapist.objects.claimable()): a
+        # number asked for where there is none to compare could never match.
+        choices = []
         if therapist.contact_email:
-            choices.insert(
-                0, (self.BY_LINK, _("Send a link to the listing's private email address"))
-            )
+            choices.append((self.BY_LINK, _("Send a link to the listing's private email address")))
+        if therapist.has_license_number:
+            choices.append((self.BY_NUMBER, _("I give a license number of this listing")))
         self.fields["proof"].choices = choices
         if len(choices) == 1:
             self.fields["proof"].initial = choices[0][0]  # the one way: chosen already

@@ -233,7 +233,7 @@ def join_confirm(request, token):
 
 def claimable(slug):
     """A public listing that is not a demo (a claimed one too: its page says so)."""
-    return get_object_or_404(Therapist.objects.listed().filter(is_demo=False), slug=slug)
+    return get_object_or_404(Therapist.objects.claimable(), slug=slug)
 
 
 def claim_application(therapist, address, evidence):
@@ -259,6 +259,11 @@ def claim(request, slug):
             request, "therapists/claim_taken.html", {"therapist": therapist}, status=status
         )
     form = ClaimForm(request.POST or None, therapist=therapist, address=sender_address(request))
+    if not form.fields["proof"].choices:
+        status = 409 if request.method == "POST" else 200
+        return render(
+            request, "therapists/claim_unavailable.html", {"therapist": therapist}, status=status
+        )
     if form.is_valid() and form.record(therapist):
         address = form.cleaned_data["email"]
         if not form.by_number:

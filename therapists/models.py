@@ -275,6 +275,12 @@ class TherapistQuerySet(models.QuerySet):
         """What the public may see; every public page starts here."""
         return self.filter(is_listed=True)
 
+    def claimable(self):
+        """Public listings that are not demos, each with `has_license_number`: whether a
+        license of it has a number for a claim by number to be checked against."""
+        numbered = License.objects.filter(therapist=OuterRef("pk")).exclude(number="")
+        return self.listed().filter(is_demo=False).annotate(has_license_number=Exists(numbered))
+
     def linked_to_any(self, relation, values):
         """Linked through the many-to-many `relation` to any of `values` (ids or objects).
 

@@ -1,10 +1,13 @@
-"""What the browser tests share: keyboard steps, screenshots, signing in, the page types."""
+"""What the browser tests share: keyboard steps, screenshots, axe-core, signing in, emails,
+the join form, the page types."""
 
 import itertools
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.test import Client
 
@@ -16,6 +19,40 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+# axe-core ---------------------------------------------------------------------------
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    "resultTypes": ["violations"],
+}
+
+
+def run_axe(page):
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (make test does)", pytrace=False)
+    page.add_script_tag(path=AXE)
+    return page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)["violations"]
+
+
+def describe(violations):
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        lines.append(f"  {violation['helpUrl']}")
+        for node in violation["nodes"]:
+            lines.append(f"  - {json.dumps(node['target'])}: {node['html'][:160]}")
+            for line in node["failureSummary"].splitlines():
+                lines.append(f"      {line}")
+    return "\n".join(lines)
+
+
+def assert_no_axe_violations(page):
+    """For a page opened with bypass_csp=True: axe is an injected script."""
+    violations = run_axe(page)
+    assert not violations, describe(violations)
 
 
 # Keyboard ---------------------------------------------------------------------------
@@ -66,6 +103,30 @@ def sign_in(page, user, base_url):
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}]
     )
+
+
+# Emails and the join form --------------------------------------------------------------
+
+
+def emailed_path(message, path_pattern):
+    """The path of the site's link in an email whose path matches `path_pattern`; the link
+    is absolute (SITE_URL), the browser follows it on the live server."""
+    pattern = re.escape(settings.SITE_URL) + f"({path_pattern})"
+    found = re.search(pattern, message.body)
+    assert found, f"no link matching {path_pattern} in:\n{message.body}"
+    return found[1]
+
+
+def fill_the_join_form(page, name, address, *, number, state="CA", city="Los Angeles, CA"):
+    page.get_by_label("Your name, as clients will see it").fill(name)
+    page.get_by_label("Your email address").fill(address)
+    page.get_by_label("Your credential").select_option(index=1)
+    page.get_by_label("State of your license").select_option(state)
+    page.get_by_label("License number").fill(number)
+    page.get_by_label("City where you practise").select_option(label=city)
+    page.get_by_role("checkbox", name=re.compile("^Interpersonal Therapy")).check()
+    # The form refuses one sent sooner than a person could fill it (CONTACT_FORM_MIN_SECONDS).
+    page.wait_for_timeout(settings.CONTACT_FORM_MIN_SECONDS * 1000 + 100)
 
 
 # The page types ---------------------------------------------------------------------

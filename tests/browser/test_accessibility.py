@@ -3,26 +3,21 @@ two things axe's WCAG rules leave out: a visible focus at every tab stop, headin
 """
 
 import itertools
-import json
 
 import pytest
 
 from tests.browser.helpers import (
     CONTACT,
     PUBLIC,
-    ROOT,
     SIGN_IN,
     THERAPIST,
     PageType,
+    describe,
+    run_axe,
     screenshot,
     sign_in,
 )
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
-    "resultTypes": ["violations"],
-}
 # A profile reached from a card: its "Back to results" link and breadcrumb.
 FROM_RESULTS = PageType(
     "profile-from-results", "/therapists/steven-su/?back=/therapists/%3Fstate%3DCA"
@@ -42,25 +37,6 @@ def visit(open_page, site, steven):
         return page
 
     return visit
-
-
-def run_axe(page):
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm ci` (make test does)", pytrace=False)
-    page.add_script_tag(path=AXE)
-    return page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)["violations"]
-
-
-def describe(violations):
-    lines = []
-    for violation in violations:
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
-        lines.append(f"  {violation['helpUrl']}")
-        for node in violation["nodes"]:
-            lines.append(f"  - {json.dumps(node['target'])}: {node['html'][:160]}")
-            for line in node["failureSummary"].splitlines():
-                lines.append(f"      {line}")
-    return "\n".join(lines)
 
 
 @pytest.mark.parametrize("page_type", PAGES, ids=str)

@@ -7,8 +7,7 @@ only in their heading and a paragraph; tests/test_error_pages.py shows each of t
 
 import pytest
 
-from tests.browser.helpers import press_and_follow, screenshot, tab_to
-from tests.browser.test_accessibility import describe, run_axe
+from tests.browser.helpers import describe, press_and_follow, run_axe, screenshot, tab_to
 
 MISSING = "/therapists/no-one-by-this-name/"
 

@@ -7,8 +7,14 @@ import io
 import pytest
 from django.core.management import call_command
 
-from tests.browser.helpers import focused, has_focus, press_and_follow, screenshot
-from tests.browser.test_accessibility import describe, run_axe
+from tests.browser.helpers import (
+    describe,
+    focused,
+    has_focus,
+    press_and_follow,
+    run_axe,
+    screenshot,
+)
 
 # Item 2 of issue 12: within the first screen on 1280 x 800, within one and a half
 # screens of the top of the page on a 390 x 844 phone.

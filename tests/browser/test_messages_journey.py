@@ -10,8 +10,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.helpers import screenshot, sign_in
-from tests.browser.test_accessibility import describe, run_axe
+from tests.browser.helpers import describe, run_axe, screenshot, sign_in
 from tests.browser.test_client_journeys import SENDER, write_the_message
 from tests.test_messages_inbox import message_to
 from therapists.models import ContactMessage, Therapist

@@ -5,8 +5,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
-from tests.browser.helpers import screenshot, sign_in
-from tests.browser.test_accessibility import describe, run_axe
+from tests.browser.helpers import describe, run_axe, screenshot, sign_in
 from tests.conftest import make_therapist
 from tests.test_review_queue import pending_claim, pending_join, pending_photo
 from therapists.models import Quote
