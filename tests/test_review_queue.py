@@ -245,6 +245,19 @@ def test_it_lists_only_the_kinds_the_staff_member_may_see(client, db, media):
 # Quotes --------------------------------------------------------------------------------
 
 
+def test_the_quote_permission_alone_opens_the_bulk_list_of_quotes(client, db):
+    # Walked as a newcomer: with only "Can approve or send back quotes", as the README
+    # says, the admin index had no "Quotes waiting for review" and the list answered 403.
+    quote = pending_quote()
+    client.force_login(staff("quotes-only", "review_quote"))
+    bulk = reverse("admin:therapists_pendingquote_changelist")
+
+    assert (bulk, "Quotes waiting for review") in page_links(client.get(reverse("admin:index")))
+    page = client.get(bulk)
+    assert page.status_code == 200
+    assert [row.pk for row in page.context["cl"].result_list] == [quote.pk]
+
+
 def test_it_shows_a_draft_beside_the_live_quote_with_the_changed_words(
     client, reviewer, django_assert_num_queries
 ):
