@@ -268,8 +268,12 @@ class LicenseAdmin(admin.ModelAdmin):
 class LicenseToRecheckAdmin(LicenseAdmin):
     """Licenses never verified, then those whose verification expired, oldest first."""
 
+    list_display = ["therapist", "credential", "state", "number", "verified_at", "verified_by"]
     list_filter = ["credential", "state"]
     ordering = [models.F("verified_at").asc(nulls_first=True), "id"]
+
+    class Media:
+        css = {"all": ["css/admin/licenses.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).to_recheck()

@@ -65,7 +65,6 @@ def test_it_fits_the_queue_on_a_1280_px_screen_with_each_draft_whole(open_page, 
 
 def test_it_fits_the_bulk_list_of_quotes_on_a_1280_px_screen(open_page, site, waiting):
     reviewer, quote, _join = waiting
-    reviewer.user_permissions.add(Permission.objects.get(codename="view_pendingquote"))
     quote.therapist.quotes.update(text=LONG_DRAFT.replace("grief", "loss"))
     page = open_page("desktop")
     sign_in(page, reviewer, site.url)
@@ -85,3 +84,27 @@ def test_it_fits_the_bulk_list_of_quotes_on_a_1280_px_screen(open_page, site, wa
     assert overflowing == []
     live = page.locator("#result_list td.field-live_excerpt").first.inner_text()
     assert live.split() == LONG_DRAFT.replace("grief", "loss").split()
+
+
+def test_it_fits_the_licenses_to_re_check_on_a_1280_px_screen(open_page, site, waiting):
+    # Walked as a newcomer: beside the navigation and the filters, the state, the number and
+    # the dates of each license lay past the right edge, inside a scrolled box.
+    reviewer, _quote, _join = waiting
+    page = open_page("desktop")
+    sign_in(page, reviewer, site.url)
+    assert page.goto(reverse("admin:therapists_licensetorecheck_changelist")).ok
+    screenshot(page, "licenses-to-recheck-1280")
+    assert page.evaluate(
+        "() => { const box = document.querySelector('.results');"
+        " return box.scrollWidth <= box.clientWidth"
+        " && box.getBoundingClientRect().right <= document.documentElement.clientWidth; }"
+    )
+    headers = page.locator("#result_list thead th").all_inner_texts()
+    assert [text.strip().lower() for text in headers if text.strip()] == [
+        "therapist",
+        "credential",
+        "state",
+        "license number",
+        "verified at",
+        "verified by",
+    ]
