@@ -185,7 +185,8 @@ def test_it_counts_what_waits_on_the_admin_index_under_the_sites_name(
         index = client.get(reverse("admin:index"))
     text = page_text(index)
     assert "2 quotes, 1 photo, 1 join, 0 claims waiting" in text
-    assert (QUEUE, "2 quotes, 1 photo, 1 join, 0 claims waiting") in page_links(index)
+    # Named, so a newcomer knows where the link leads (walked: the counts alone).
+    assert (QUEUE, "Review queue: 2 quotes, 1 photo, 1 join, 0 claims waiting") in page_links(index)
     assert "Therapist Directory administration" in text
     assert "Django administration" not in text
     assert "Django site admin" not in index.content.decode()
