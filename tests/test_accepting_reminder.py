@@ -146,6 +146,37 @@ def test_the_reminder_holds_a_signed_link_from_site_url_and_nothing_of_health(ad
         assert private not in everything
 
 
+def test_a_listing_without_an_account_is_pointed_to_its_claim_not_to_a_sign_in(db, settings):
+    # Walked as a newcomer: the reminder to a listing's private address, and the page its
+    # link opens, said "sign in" to someone with no account to sign in with.
+    ed = make_therapist(
+        "Ed Fictional", contact_email="ed.private@example.org", accepting_new_clients=True
+    )
+
+    call_command("send_accepting_reminders", verbosity=0)
+
+    [notice] = mail.outbox
+    assert "sign in:" not in notice.body and "/profile/edit/" not in notice.body
+    assert "To edit it yourself, claim it" in notice.body
+    claim_url = f"/therapists/{ed.slug}/claim/"
+    assert settings.SITE_URL + claim_url in notice.body
+    page = Client().get(urlsplit(link_in(notice)).path)
+    assert "sign in and" not in page_text(page)
+    assert f'<a href="{claim_url}">claim it</a>' in page.content.decode()
+
+
+def test_right_after_saying_not_accepting_the_page_does_not_say_nothing_changed(ada):
+    link = reminder_link(ada)
+    visitor = Client()
+
+    response = form_on(visitor.get(link), method="post").submit(visitor, link)
+
+    text = page_text(response)
+    assert "Saved: your listing now says you are not accepting new clients." in text
+    assert "changed nothing" not in text
+    assert "sign in and edit it" in text  # Ada has an account
+
+
 # The link --------------------------------------------------------------------------------
 
 

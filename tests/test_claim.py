@@ -326,6 +326,10 @@ def test_an_altered_expired_or_foreign_link_is_refused(client, listing, monkeypa
         assert response.status_code == 400
         assert "This link does not work" in page_text(response)
     assert not Application.objects.exists()
+    # Walked as a newcomer: the page offered "Ask to join again" to someone claiming.
+    claim_again = (f"/therapists/{listing.slug}/claim/", f"Claim the listing of {listing} again")
+    assert claim_again in [(href, text) for href, text in page_links(responses[0])]
+    assert "Ask to join again" not in page_text(responses[0])
 
 
 def test_a_link_to_a_listing_claimed_meanwhile_says_so(client, listing):

@@ -82,6 +82,13 @@ def joined(client, vocabulary, **changes):
 # The form -------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("path", ["/", "/therapists/", "/modalities/"])
+def test_a_therapist_finds_the_way_to_join_from_every_public_page(client, vocabulary, path):
+    # Walked as a newcomer: /join/ was reachable only through "Therapists: sign in".
+    html = client.get(path).content.decode()
+    assert 'Are you a therapist? <a href="/join/">List your practice</a>' in html
+
+
 def test_it_shows_the_form_with_published_kinds_of_therapy_and_cities_by_state(
     client, vocabulary, django_assert_num_queries
 ):
@@ -433,7 +440,7 @@ def test_the_listing_stays_off_every_public_page_until_approved(client, vocabula
 def test_the_dashboard_says_the_listing_waits_and_shows_a_reason_sent_back(client, vocabulary):
     confirm(client, joined(client, vocabulary))
 
-    assert "Your listing is private until staff have verified your licence and approved it" in (
+    assert "Your listing is private until staff have verified your license and approved it" in (
         page_text(client.get("/profile/"))
     )
     Application.objects.update(status="sent_back", review_reason="Add your <b>board</b> number.")

@@ -7,10 +7,11 @@ from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import card_names, make_credential, make_therapist, page_text
+from tests.conftest import card_names, make_credential, make_therapist, page_links, page_text
 from tests.forms import form_on
 from therapists.models import License, verification_cutoff
 
@@ -155,6 +156,23 @@ def test_it_lists_licenses_never_verified_first_for_a_recheck(admin_client, sett
         expired_long_ago.pk,
         expired.pk,
     ]
+
+
+def test_staff_who_may_change_licenses_find_and_work_the_recheck_list(client, db):
+    # Walked as a newcomer: a reviewer given "Can change license", as the README says
+    # joins need, saw no "Licenses to re-check" (a proxy with permissions of its own).
+    user = User.objects.create_user("checker", "checker@example.org", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="change_license"))
+    never = make_therapist("Fictional Hal Never").primary_license
+    client.force_login(user)
+
+    assert (RECHECK, "Licenses to re-check") in page_links(client.get(reverse("admin:index")))
+    recheck = client.get(RECHECK)
+    assert [row.pk for row in recheck.context["cl"].result_list] == [never.pk]
+    mark_verified(client, RECHECK, [never], confirm="1", source="https://board.example.org/l/1")
+    never.refresh_from_db()
+    assert never.verified_by == user
+    assert "Delete selected" not in page_text(recheck)
 
 
 def test_it_keeps_a_verification_current_until_the_very_cutoff(admin_client, settings):

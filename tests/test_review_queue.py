@@ -185,7 +185,8 @@ def test_it_counts_what_waits_on_the_admin_index_under_the_sites_name(
         index = client.get(reverse("admin:index"))
     text = page_text(index)
     assert "2 quotes, 1 photo, 1 join, 0 claims waiting" in text
-    assert (QUEUE, "2 quotes, 1 photo, 1 join, 0 claims waiting") in page_links(index)
+    # Named, so a newcomer knows where the link leads (walked: the counts alone).
+    assert (QUEUE, "Review queue: 2 quotes, 1 photo, 1 join, 0 claims waiting") in page_links(index)
     assert "Therapist Directory administration" in text
     assert "Django administration" not in text
     assert "Django site admin" not in index.content.decode()
@@ -243,6 +244,19 @@ def test_it_lists_only_the_kinds_the_staff_member_may_see(client, db, media):
 
 
 # Quotes --------------------------------------------------------------------------------
+
+
+def test_the_quote_permission_alone_opens_the_bulk_list_of_quotes(client, db):
+    # Walked as a newcomer: with only "Can approve or send back quotes", as the README
+    # says, the admin index had no "Quotes waiting for review" and the list answered 403.
+    quote = pending_quote()
+    client.force_login(staff("quotes-only", "review_quote"))
+    bulk = reverse("admin:therapists_pendingquote_changelist")
+
+    assert (bulk, "Quotes waiting for review") in page_links(client.get(reverse("admin:index")))
+    page = client.get(bulk)
+    assert page.status_code == 200
+    assert [row.pk for row in page.context["cl"].result_list] == [quote.pk]
 
 
 def test_it_shows_a_draft_beside_the_live_quote_with_the_changed_words(

@@ -59,9 +59,17 @@ def remind(therapist, today):
         therapist,
         "accepting_reminder",
         link=link,
-        edit_link=site_link("profile:edit"),
+        edit_link=edit_link(therapist),
         valid_days=TOKEN_MAX_AGE.days,
     )
+
+
+def edit_link(therapist):
+    """Where the therapist changes the rest of the listing: signed in, or, for a listing
+    no account manages yet (the reminder goes to its private address), its claim page."""
+    if therapist.user_id:
+        return site_link("profile:edit")
+    return site_link("therapists:claim", kwargs={"slug": therapist.slug})
 
 
 @never_cache

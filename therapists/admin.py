@@ -268,14 +268,28 @@ class LicenseAdmin(admin.ModelAdmin):
 class LicenseToRecheckAdmin(LicenseAdmin):
     """Licenses never verified, then those whose verification expired, oldest first."""
 
+    list_display = ["therapist", "credential", "state", "number", "verified_at", "verified_by"]
     list_filter = ["credential", "state"]
     ordering = [models.F("verified_at").asc(nulls_first=True), "id"]
+
+    class Media:
+        css = {"all": ["css/admin/licenses.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).to_recheck()
 
     def has_add_permission(self, request):
         return False
+
+    # The proxy's own permissions are granted to no one on purpose: whoever may view or
+    # change licenses (the staff who approve joins) works this list.
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("therapists.view_license") or self.has_change_permission(
+            request, obj
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("therapists.change_license")
 
 
 @admin.register(Location)
@@ -343,6 +357,10 @@ class PendingQuoteAdmin(admin.ModelAdmin):
 
     def has_review_permission(self, request):
         return request.user.has_perm("therapists.review_quote")
+
+    def has_view_permission(self, request, obj=None):
+        # "Can approve or send back quotes" is the one permission the README names.
+        return super().has_view_permission(request, obj) or self.has_review_permission(request)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """A draft's own page is the review queue's, with Approve and Send back."""

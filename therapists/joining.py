@@ -181,8 +181,10 @@ def send_join_link(join_request):
     )
 
 
-def invalid_link(request):
-    context = {"days": settings.JOIN_LINK_MAX_AGE_DAYS}
+def invalid_link(request, claimed=None):
+    """The page for a join's link, or (with `claimed`, the listing) a claim's, that does not
+    work: it offers to ask again for the same thing."""
+    context = {"days": settings.JOIN_LINK_MAX_AGE_DAYS, "claimed": claimed}
     return render(request, "therapists/join_link_invalid.html", context, status=400)
 
 
@@ -320,7 +322,7 @@ def claim_confirm(request, slug, token):
     except (signing.BadSignature, InvitationError, KeyError, TypeError, ValueError):
         valid = False
     if not valid:
-        return invalid_link(request)
+        return invalid_link(request, claimed=therapist)
     if therapist.user_id:
         return render(request, "therapists/claim_taken.html", {"therapist": therapist})
     waiting = pending_claim(therapist, address).exists()

@@ -199,6 +199,7 @@ def delete_message(request, message_id):
     messages.success(
         request,
         _("The message sent %(date)s is deleted; it cannot be restored.")
-        % {"date": date_format(timezone.localtime(sent), "DATETIME_FORMAT")},
+        # As the inbox wrote it, so the therapist recognises which one went.
+        % {"date": date_format(timezone.localtime(sent), "M j, Y, P")},
     )
     return back_to_messages(request)

@@ -64,7 +64,6 @@ def test_it_fits_the_queue_on_a_1280_px_screen_with_each_draft_whole(open_page, 
 
 def test_it_fits_the_bulk_list_of_quotes_on_a_1280_px_screen(open_page, site, waiting):
     reviewer, quote, _join = waiting
-    reviewer.user_permissions.add(Permission.objects.get(codename="view_pendingquote"))
     quote.therapist.quotes.update(text=LONG_DRAFT.replace("grief", "loss"))
     page = open_page("desktop")
     sign_in(page, reviewer, site.url)
@@ -84,3 +83,41 @@ def test_it_fits_the_bulk_list_of_quotes_on_a_1280_px_screen(open_page, site, wa
     assert overflowing == []
     live = page.locator("#result_list td.field-live_excerpt").first.inner_text()
     assert live.split() == LONG_DRAFT.replace("grief", "loss").split()
+
+
+def test_it_fits_the_licenses_to_re_check_on_a_1280_px_screen(open_page, site, waiting):
+    # Walked as a newcomer: beside the navigation and the filters, the state, the number and
+    # the dates of each license lay past the right edge, inside a scrolled box.
+    reviewer, _quote, _join = waiting
+    page = open_page("desktop")
+    sign_in(page, reviewer, site.url)
+    assert page.goto(reverse("admin:therapists_licensetorecheck_changelist")).ok
+    screenshot(page, "licenses-to-recheck-1280")
+    assert page.evaluate(
+        "() => { const box = document.querySelector('.results');"
+        " return box.scrollWidth <= box.clientWidth"
+        " && box.getBoundingClientRect().right <= document.documentElement.clientWidth; }"
+    )
+    headers = page.locator("#result_list thead th").all_inner_texts()
+    assert [text.strip().lower() for text in headers if text.strip()] == [
+        "therapist",
+        "credential",
+        "state",
+        "license number",
+        "verified at",
+        "verified by",
+    ]
+
+
+def test_on_a_phone_no_cell_of_the_queue_runs_over_the_next(open_page, site, waiting):
+    # Walked as a newcomer: at 390 px each submission date ran over the draft beside it.
+    reviewer, _quote, _join = waiting
+    page = open_page("phone")
+    sign_in(page, reviewer, site.url)
+    assert page.goto(reverse("admin:review_queue")).ok
+    screenshot(page, "review-queue-390")
+    overflowing = page.evaluate(
+        "() => [...document.querySelectorAll('.review-list td, .review-list th')]"
+        ".filter(cell => cell.scrollWidth > cell.clientWidth + 1).map(cell => cell.innerText)"
+    )
+    assert overflowing == []
