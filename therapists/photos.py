@@ -33,6 +33,20 @@ WEBP_QUALITY = 82
 UPLOAD_OVERHEAD_BYTES = 64 * 1024
 
 
+def storage_errors():
+    """What a store raises when it takes no file: a disk's OSError, a bucket's botocore
+    errors (neither an OSError)."""
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # no bucket support installed: files go to disk
+        return (OSError,)
+    return (OSError, BotoCoreError, ClientError)
+
+
+class StorageFailed(Exception):
+    """The store took no file (a full disk, a bucket out of reach): nothing was kept."""
+
+
 class PhotoRefused(ValueError):
     """The upload is not a photo this site keeps; the message says why, for the therapist."""
 
@@ -181,8 +195,11 @@ def store_photo(therapist, square):
     name = f"photos/{secrets.token_hex(16)}"
     stored = []
     try:
-        for size, content in files.items():
-            stored.append(default_storage.save(file_name(name, size), ContentFile(content)))
+        try:
+            for size, content in files.items():
+                stored.append(default_storage.save(file_name(name, size), ContentFile(content)))
+        except storage_errors() as error:
+            raise StorageFailed from error
         with transaction.atomic():
             # Two uploads at once leave one photo waiting, not two.
             shown = Therapist.objects.select_for_update().values_list("photo_id", flat=True)
@@ -192,7 +209,9 @@ def store_photo(therapist, square):
             return Photo.objects.create(therapist=therapist, name=name)
     except BaseException:
         for path in stored:
-            default_storage.delete(path)
+            # A store that failed may fail this too: the first error is the one to tell.
+            with contextlib.suppress(*storage_errors()):
+                default_storage.delete(path)
         raise
 
 
