@@ -6,15 +6,16 @@ import logging
 import smtplib
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.core import mail, signing
 from django.core.files.storage import FileSystemStorage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client, TestCase
 
+from tests import test_join
 from tests.conftest import make_therapist, page_text
 from tests.forms import form_on
-from tests.test_join import PASSWORD, confirm, filled, joined, link_in, vocabulary  # noqa: F401
+from tests.test_join import PASSWORD, confirm, filled, joined
 from tests.test_join import send as send_join
 from tests.test_photos import camera_jpeg, upload
 from tests.test_review_queue import (
@@ -67,6 +68,10 @@ class FailingStorage(FileSystemStorage):
         raise OSError(28, "No space left on device")
 
 
+# The cities, credential and kinds of therapy a join chooses from.
+vocabulary = test_join.vocabulary
+
+
 @pytest.fixture(autouse=True)
 def quick_form(settings):
     settings.CONTACT_FORM_MIN_SECONDS = 0
@@ -85,9 +90,7 @@ def staff_member(db):
 
 @pytest.fixture
 def reviewer(db):
-    return staff(
-        "reviewer", "review_quote", "change_photo", "change_application", "change_license"
-    )
+    return staff("reviewer", "review_quote", "change_photo", "change_application", "change_license")
 
 
 def claim_by_number(client, therapist, email):
@@ -148,9 +151,7 @@ def test_a_forged_join_link_for_a_staff_lookalike_never_makes_or_signs_in_an_acc
     assert not Therapist.objects.exists()
 
 
-def test_a_join_link_for_an_address_that_since_got_an_account_signs_in_no_one(
-    client, vocabulary
-):
+def test_a_join_link_for_an_address_that_since_got_an_account_signs_in_no_one(client, vocabulary):
     link = joined(client, vocabulary)
     owner = User.objects.create_user("new.therapist@example.org", "new.therapist@example.org")
 
@@ -294,7 +295,11 @@ def test_staff_who_may_only_view_or_review_quotes_cannot_decide(client, db, medi
         for decision in ("approve", "send_back"):
             response = client.post(
                 item_url(kind, item.pk),
-                {"decision": decision, "send_back-reason": "No.", "approve-source": "https://x.example.org/"},
+                {
+                    "decision": decision,
+                    "send_back-reason": "No.",
+                    "approve-source": "https://x.example.org/",
+                },
             )
             assert response.status_code == 403
     assert type(item).objects.get(pk=item.pk).status == "pending"
@@ -316,9 +321,7 @@ def test_a_join_needs_license_permission_too(client, db):
 # Stale forms and races ----------------------------------------------------------------------
 
 
-def test_a_photo_replaced_after_the_reviewer_opened_it_is_not_published(
-    client, reviewer, media
-):
+def test_a_photo_replaced_after_the_reviewer_opened_it_is_not_published(client, reviewer, media):
     listing = unclaimed()
     seen = pending_photo(listing)
     page = open_item(client, reviewer, "photo", seen.pk)
@@ -338,7 +341,14 @@ def test_a_photo_replaced_after_the_reviewer_opened_it_is_not_published(
 def test_an_item_decided_twice_or_approved_after_send_back_changes_once(client, reviewer):
     application = pending_claim(unclaimed())
     approve_page = open_item(client, reviewer, "claim", application.pk)
-    decide(client, reviewer, "claim", application.pk, "send-back-form", **{"send_back-reason": "Prove it."})
+    decide(
+        client,
+        reviewer,
+        "claim",
+        application.pk,
+        "send-back-form",
+        **{"send_back-reason": "Prove it."},
+    )
 
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = form_on(approve_page, id="approve-form").submit(

@@ -604,7 +604,6 @@ class GuardedRequestForm(SpamGuards, BoundsValues, forms.Form):
             return False
         return True
 
-
     def mail_failed(self):
         """The link could not be sent (the mail server failed): not counted, so the person
         may send the form again, from the page shown with this error, once it works."""

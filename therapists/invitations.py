@@ -66,7 +66,7 @@ def clean_address(email):
     ):
         raise refused
     # Folded as Django folds a sign-in name (NFKC), so that an address written with look-alike
-    # characters ("ſam@", fullwidth letters) is compared as the one the account will hold.
+    # characters (a long s, fullwidth letters) is compared as the one the account will hold.
     email = unicodedata.normalize("NFKC", get_user_model().objects.normalize_email(email)).lower()
     try:
         validate_email(email)
@@ -163,6 +163,8 @@ def invite(therapist, email, *, change_address=False):
         with transaction.atomic():
             user, moved_from = link_account(therapist, email, change_address=change_address)
             context = {"therapist": therapist, "user": user, "site_url": settings.SITE_URL}
+            if moved_from:
+                send("address_changed", context, moved_from)
             path = reverse(
                 "password_reset_confirm",
                 kwargs={
@@ -171,8 +173,6 @@ def invite(therapist, email, *, change_address=False):
                 },
             )
             send("invitation", {**context, "link": settings.SITE_URL + path}, user.email)
-            if moved_from:
-                send("address_changed", context, moved_from)
     except (smtplib.SMTPException, OSError):
         raise InvitationError(
             _(

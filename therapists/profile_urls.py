@@ -1,7 +1,6 @@
 from django.urls import path
 
 import directory.converters  # noqa: F401 (registers <id:...>)
-
 from therapists import accepting, photo_views, profile_views
 
 app_name = "profile"
