@@ -629,3 +629,17 @@ def test_anonymous_public_pages_of_issue_13_set_no_cookie_but_their_forms_csrf(c
     ]:
         response = Client().get(path)
         assert set(response.cookies) <= allowed, path
+
+
+
+def test_a_claim_approved_for_an_account_in_use_never_renames_it(client, reviewer):
+    robin = User.objects.create_user("robin", "robin@example.org", PASSWORD)
+    application = pending_claim(unclaimed(), email="robin@example.org")
+
+    response = decide(client, reviewer, "claim", application.pk, "approve-form")
+
+    robin.refresh_from_db()
+    assert (robin.username, robin.email) == ("robin", "robin@example.org")
+    assert "nothing was changed" in page_text(response)
+    assert Therapist.objects.get(pk=application.therapist_id).user_id is None
+    assert Application.objects.get(pk=application.pk).status == "pending"

@@ -128,7 +128,10 @@ def link_account(therapist, email, *, change_address=False):
                 raise InvitationError(
                     _("%(email)s already belongs to another account.") % {"email": email}
                 )
-            if in_use(user) and user.email.lower() != email:
+            # A sign-in name is renamed as an address is moved: an account in use keeps
+            # both unless the caller confirms (a claim never does).
+            renamed = user.email.lower() != email or user.username.lower() != email
+            if in_use(user) and renamed:
                 if not change_address:
                     raise ChangeOfAddressNotConfirmed(
                         _(
@@ -138,7 +141,7 @@ def link_account(therapist, email, *, change_address=False):
                         )
                         % {"name": therapist, "old": user.email, "email": email}
                     )
-                moved_from = user.email
+                moved_from = user.email if user.email.lower() != email else None
             # The sign-in name is the email address, so both move together.
             user.email = user.username = email
             user.save(update_fields=["email", "username"])
