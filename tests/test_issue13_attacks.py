@@ -2,6 +2,7 @@
 asserts the safe behaviour, so a hole once found stays closed. Every name and address here
 is fictional."""
 
+import datetime
 import logging
 import smtplib
 
@@ -15,7 +16,8 @@ from django.test import Client, TestCase
 from tests import test_join
 from tests.conftest import make_therapist, page_text
 from tests.forms import form_on
-from tests.test_join import PASSWORD, confirm, filled, joined
+from tests.redis_server import fetch
+from tests.test_join import PASSWORD, confirm, filled, joined, link_in
 from tests.test_join import send as send_join
 from tests.test_photos import camera_jpeg, upload
 from tests.test_review_queue import (
@@ -25,12 +27,13 @@ from tests.test_review_queue import (
     pending_claim,
     pending_join,
     pending_photo,
+    pending_quote,
     staff,
 )
 from therapists import joining
-from therapists.accepting import send_reminders
+from therapists.accepting import accepting_token, send_reminders
 from therapists.joining import JoinRequest
-from therapists.models import Application, GuardedRequest, License, Photo, Therapist
+from therapists.models import Application, GuardedRequest, License, Photo, Quote, Therapist
 
 STAFF_ADDRESS = "sam.staff@example.org"
 # Addresses a person would read as the staff member's: Unicode that folds to it.
@@ -631,7 +634,6 @@ def test_anonymous_public_pages_of_issue_13_set_no_cookie_but_their_forms_csrf(c
         assert set(response.cookies) <= allowed, path
 
 
-
 def test_a_claim_approved_for_an_account_in_use_never_renames_it(client, reviewer):
     robin = User.objects.create_user("robin", "robin@example.org", PASSWORD)
     application = pending_claim(unclaimed(), email="robin@example.org")
@@ -643,3 +645,63 @@ def test_a_claim_approved_for_an_account_in_use_never_renames_it(client, reviewe
     assert "nothing was changed" in page_text(response)
     assert Therapist.objects.get(pk=application.therapist_id).user_id is None
     assert Application.objects.get(pk=application.pk).status == "pending"
+
+
+def test_the_new_pages_work_and_a_join_is_sent_while_the_cache_is_down(
+    live_server, vocabulary, dead_cache, media
+):
+    listing = signed_in_therapist(Client(), media)
+    for path in ("/join/", f"/therapists/{listing.slug}/claim/", "/join/confirm/junk/"):
+        status, _body, _headers = fetch(live_server, path)
+        assert status in (200, 400), path
+    browser = Client()
+    response, _form = send_join(browser, filled(vocabulary))
+    assert response.request["PATH_INFO"] == "/join/sent/"
+    assert confirm(browser, link_in(mail.outbox[-1])).request["PATH_INFO"] == "/profile/edit/"
+    browser.force_login(listing.user)
+    for path in ("/profile/messages/", "/profile/edit/", "/profile/"):
+        assert browser.get(path).status_code == 200, path
+
+
+def test_a_join_link_replayed_after_the_account_moved_address_makes_no_second_account(
+    client, vocabulary
+):
+    link = joined(client, vocabulary)
+    confirm(client, link)
+    User.objects.update(username="moved@example.org", email="moved@example.org")
+
+    replayed = Client()
+    page = replayed.get(link)
+    posted = replayed.post(link, {"new_password1": PASSWORD, "new_password2": PASSWORD})
+
+    assert "new_password1" not in page.content.decode() + posted.content.decode()
+    assert "_auth_user_id" not in replayed.session
+    assert User.objects.count() == Therapist.objects.count() == 1
+
+
+def test_a_quote_draft_replaced_while_the_reviewer_read_it_is_not_approved(client, reviewer):
+    quote = pending_quote()
+    page = open_item(client, reviewer, "quote", quote.pk)
+    Quote.objects.get(pk=quote.pk).submit("Words the reviewer never saw.")
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = form_on(page, id="approve-form").submit(client, item_url("quote", quote.pk))
+
+    assert "changed by someone else" in page_text(response)
+    quote.refresh_from_db()
+    assert quote.text != "Words the reviewer never saw."
+
+
+def test_the_accepting_link_confirms_nothing_once_not_accepting_nor_on_head(client, db):
+    listing = unclaimed()
+    Therapist.objects.filter(pk=listing.pk).update(
+        accepting_new_clients=True, accepting_confirmed_on=None
+    )
+    link = f"/profile/accepting/{accepting_token(listing, datetime.date.today())}/"
+
+    assert client.head(link).status_code == 200
+    assert Therapist.objects.get(pk=listing.pk).accepting_confirmed_on is None
+    Therapist.objects.filter(pk=listing.pk).update(accepting_new_clients=False)
+    client.get(link)
+    listing.refresh_from_db()
+    assert (listing.accepting_new_clients, listing.accepting_confirmed_on) == (False, None)

@@ -52,6 +52,15 @@ def account_exists(address):
     )
 
 
+def link_used(address):
+    """Whether a join link for this address can no longer make an account: one has it, or
+    a join from it was confirmed already (its account since moved to another address)."""
+    return (
+        account_exists(address)
+        or Application.objects.joins().filter(email__iexact=address).exists()
+    )
+
+
 def over_limit(form):
     return form.has_error(NON_FIELD_ERRORS, "limit")
 
@@ -132,7 +141,7 @@ class JoinRequest:
         slug = free_slug(self.name)
         try:
             with transaction.atomic():
-                if account_exists(self.email):
+                if link_used(self.email):
                     return None
                 user = User.objects.create_user(self.email, self.email, password)
                 therapist = Therapist.objects.create(
@@ -241,7 +250,7 @@ def join_confirm(request, token):
     join_request = JoinRequest.from_token(token)
     if join_request is None:
         return invalid_link(request)
-    if account_exists(join_request.email):
+    if link_used(join_request.email):
         return render(request, "therapists/join_already.html")
     User = get_user_model()
     form = BoundedSetPasswordForm(
