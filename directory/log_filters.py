@@ -2,11 +2,26 @@
 
 import logging
 
+# Tables whose queries carry private values among their parameters: contact messages
+# (health information), accounts, sign-in attempts (django-axes: addresses as sign-in names)
+# and join or claim requests (addresses, password hashes).
+PRIVATE_TABLES = (
+    '"therapists_contactmessage"',
+    '"therapists_application"',
+    '"auth_user"',
+    '"axes_',
+)
+# Tables whose writes carry them: a joiner's license number before staff make it public.
+PRIVATE_WRITES = ('"therapists_license"',)
 
-class WithoutContactMessages(logging.Filter):
-    """Drops the SQL log lines (django.db.backends, at DEBUG with DEBUG on) of queries on
-    contact messages: Django writes them with their parameters filled in, and a message's
-    parameters are health information."""
+
+class WithoutPrivateValues(logging.Filter):
+    """Drops the SQL log lines (django.db.backends, at DEBUG with DEBUG on) of queries that
+    carry private values: Django writes them with their parameters filled in."""
 
     def filter(self, record):
-        return "contactmessage" not in str(getattr(record, "sql", "")).lower()
+        sql = str(getattr(record, "sql", "")).lower()
+        if any(table in sql for table in PRIVATE_TABLES):
+            return False
+        writes = sql.lstrip().startswith(("insert", "update"))
+        return not (writes and any(table in sql for table in PRIVATE_WRITES))

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core import mail, signing
 from django.core.files.storage import FileSystemStorage
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection
 from django.test import Client, TestCase
 
 from tests import test_join
@@ -705,3 +706,17 @@ def test_the_accepting_link_confirms_nothing_once_not_accepting_nor_on_head(clie
     client.get(link)
     listing.refresh_from_db()
     assert (listing.accepting_new_clients, listing.accepting_confirmed_on) == (False, None)
+
+
+def test_the_sql_log_of_a_join_holds_no_license_number_nor_address(client, vocabulary, caplog):
+    link = joined(client, vocabulary)
+    caplog.set_level(logging.DEBUG, logger="django.db.backends")
+    connection.force_debug_cursor = True
+    try:
+        confirm(Client(), link)
+    finally:
+        connection.force_debug_cursor = False
+
+    assert "INSERT" in caplog.text  # the log is on: the listing's own row is in it
+    assert "LMFT 12345" not in caplog.text
+    assert "new.therapist@example.org" not in caplog.text
