@@ -767,3 +767,23 @@ def test_a_polyglot_keeps_only_its_pixels(client, media):
     for path in media.rglob("*.webp"):
         assert b"<script>" not in path.read_bytes()
     assert client.get(f"/profile/photo/{photo.pk}/96.webp")["Content-Type"] == "image/webp"
+
+
+def test_a_name_with_a_line_break_breaks_no_email(client, vocabulary):
+    forged = "Noa\r\nBcc: someone@example.net"
+    send_join(client, filled(vocabulary, display_name=forged))
+    confirm(Client(), link_in(mail.outbox[-1]))
+    assert Therapist.objects.get().display_name == "Noa Bcc: someone@example.net"
+
+    # A listing's name from before (an import, the admin) with one: its claim link still goes.
+    listing = make_therapist("Ada\nBcc: someone@example.net", contact_email="office@example.org")
+    url = f"/therapists/{listing.slug}/claim/"
+    sent = form_on(client.get(url), method="post").submit(
+        client, url, email="claimant@example.org", proof="link"
+    )
+
+    assert sent.request["PATH_INFO"].endswith("/claim/link-sent/")
+    assert (
+        mail.outbox[-1].subject == "Confirm a claim of the listing of Ada Bcc: someone@example.net"
+    )
+    assert all(message.recipients() == message.to for message in mail.outbox)

@@ -707,6 +707,11 @@ class JoinForm(GuardedRequestForm):
         self.fields["city"].offer_cities()
         self.fields["modalities"].queryset = Modality.objects.published()
 
+    def clean_display_name(self):
+        # A name is one line: a line break typed or forged into it would follow the name
+        # into pages and emails.
+        return " ".join(self.cleaned_data["display_name"].split())
+
     def clean(self):
         cleaned_data = super().clean()
         if self.errors:

@@ -55,9 +55,11 @@ def account_exists(address):
 def link_used(address):
     """Whether a join link for this address can no longer make an account: one has it, or
     a join from it was confirmed already (its account since moved to another address)."""
+    joined_from = Q(applications__kind=Application.Kind.JOIN, applications__email__iexact=address)
     return (
-        account_exists(address)
-        or Application.objects.joins().filter(email__iexact=address).exists()
+        get_user_model()
+        .objects.filter(Q(email__iexact=address) | Q(username__iexact=address) | joined_from)
+        .exists()
     )
 
 
