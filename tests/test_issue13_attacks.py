@@ -787,3 +787,20 @@ def test_a_name_with_a_line_break_breaks_no_email(client, vocabulary):
         mail.outbox[-1].subject == "Confirm a claim of the listing of Ada Bcc: someone@example.net"
     )
     assert all(message.recipients() == message.to for message in mail.outbox)
+
+
+def test_the_request_log_of_a_failed_link_holds_nothing_the_link_carries(
+    client, vocabulary, caplog, settings
+):
+    link = joined(client, vocabulary)
+    caplog.set_level(logging.DEBUG)
+    claim_link = f"/therapists/nobody/claim/confirm/{signing.dumps({'email': 'c@example.org'})}/"
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(joining, "LINK_MAX_AGE", -1)  # expired
+        assert client.get(link).status_code == 400
+    assert client.get(claim_link).status_code == 404
+
+    assert "Bad Request: /join/confirm/<signed link>/" in caplog.text
+    assert link.split("/")[3] not in caplog.text
+    assert "/claim/confirm/<signed link>/" in caplog.text
