@@ -624,7 +624,15 @@ def test_emails_carry_links_from_site_url_whatever_the_host_header(vocabulary, s
 
 def test_anonymous_public_pages_of_issue_13_set_no_cookie_but_their_forms_csrf(client, db):
     listing = unclaimed()
+    Therapist.objects.filter(pk=listing.pk).update(accepting_new_clients=True)
+    claim_token = signing.dumps(
+        {"listing": listing.pk, "email": "c@example.org"}, salt=joining.CLAIM_SALT
+    )
+    accepting = accepting_token(listing, datetime.date.today())
     for path, allowed in [
+        # Pages with a form to send (its CSRF cookie), like the contact form's.
+        (f"/therapists/{listing.slug}/claim/confirm/{claim_token}/", {"csrftoken"}),
+        (f"/profile/accepting/{accepting}/", {"csrftoken"}),
         (listing.get_absolute_url(), set()),
         ("/join/", {"csrftoken"}),
         ("/join/sent/", set()),
