@@ -14,6 +14,7 @@ from django.core.files.storage import FileSystemStorage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.test import Client, TestCase
+from PIL import Image
 
 from tests import test_join
 from tests.conftest import make_therapist, page_text
@@ -32,7 +33,7 @@ from tests.test_review_queue import (
     pending_quote,
     staff,
 )
-from therapists import joining
+from therapists import joining, photos
 from therapists.accepting import accepting_token, send_reminders
 from therapists.joining import JoinRequest
 from therapists.models import Application, GuardedRequest, License, Photo, Quote, Therapist
@@ -71,6 +72,9 @@ class FailingStorage(FileSystemStorage):
 
     def _save(self, name, content):
         raise OSError(28, "No space left on device")
+
+    def delete(self, name):
+        raise OSError(5, "Input/output error")
 
 
 # The cities, credential and kinds of therapy a join chooses from.
@@ -482,6 +486,21 @@ def test_storage_failing_on_upload_says_so_and_leaves_no_row(client, media, sett
     assert "could not be stored" in page_text(response)
     assert not Photo.objects.filter(therapist=listing).exists()
     assert not list(media.rglob("*.webp"))
+
+
+def test_storage_failing_on_removal_still_takes_the_photo_down(client, media, settings):
+    listing = signed_in_therapist(client, media)
+    photo = photos.store_photo(listing, photos.clean_square(Image.new("RGB", (300, 300))))
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": f"{__name__}.FailingStorage", "OPTIONS": {"location": media}},
+    }
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(f"/profile/photo/{photo.pk}/remove/")
+
+    assert response.status_code == 302
+    assert not Photo.objects.filter(pk=photo.pk).exists()
 
 
 # Junk input ------------------------------------------------------------------------------

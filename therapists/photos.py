@@ -9,6 +9,7 @@ that waits for review.
 import contextlib
 import functools
 import io
+import logging
 import secrets
 from urllib.parse import urlsplit
 
@@ -24,6 +25,8 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from therapists.models import Photo, ReviewStatus, Therapist
+
+logger = logging.getLogger(__name__)
 
 # What Pillow finds in the file, whatever its name or the browser's content type says.
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -222,7 +225,12 @@ def delete_photo(photo):
 
     def delete_files():
         for path in names:
-            default_storage.delete(path)
+            try:
+                default_storage.delete(path)
+            except storage_errors() as error:
+                # The row is gone, so no one is served the file: a store that failed leaves
+                # an orphan to sweep, not a failed page.
+                logger.warning("Photo file %s not deleted: %r", path, error)
 
     transaction.on_commit(delete_files)
 
