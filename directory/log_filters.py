@@ -3,17 +3,29 @@
 import logging
 import re
 
-# Tables whose queries carry private values among their parameters: contact messages
-# (health information), accounts, sign-in attempts (django-axes: addresses as sign-in names)
-# and join or claim requests (addresses, password hashes).
+# Tables whose rows hold private values: accounts, sign-in attempts (django-axes: addresses as
+# sign-in names), join and claim requests (addresses), licenses (a joiner's number before
+# staff make it public). A query carries them in its parameters when it writes such a row
+# or filters on one; one that only joins such a table (a listing with its account) does not.
 PRIVATE_TABLES = (
-    '"therapists_contactmessage"',
-    '"therapists_application"',
     '"auth_user"',
     '"axes_',
+    '"therapists_application"',
+    '"therapists_license"',
 )
-# Tables whose writes carry them: a joiner's license number before staff make it public.
-PRIVATE_WRITES = ('"therapists_license"',)
+
+
+def carries_private_values(sql):
+    sql = sql.lower()
+    # Contact messages hold health information: none of their queries is logged.
+    if '"therapists_contactmessage"' in sql:
+        return True
+    words = sql.split(None, 3)
+    if words and words[0] in ("insert", "update"):
+        target = words[2] if words[0] == "insert" else words[1]
+        return target.startswith(PRIVATE_TABLES)
+    _query, where, condition = sql.partition(" where ")
+    return bool(where) and any(table in condition for table in PRIVATE_TABLES)
 
 
 class WithoutPrivateValues(logging.Filter):
@@ -21,11 +33,7 @@ class WithoutPrivateValues(logging.Filter):
     carry private values: Django writes them with their parameters filled in."""
 
     def filter(self, record):
-        sql = str(getattr(record, "sql", "")).lower()
-        if any(table in sql for table in PRIVATE_TABLES):
-            return False
-        writes = sql.lstrip().startswith(("insert", "update"))
-        return not (writes and any(table in sql for table in PRIVATE_WRITES))
+        return not carries_private_values(str(getattr(record, "sql", "")))
 
 
 # A path segment holding a signed value ("payload:signature", with a timestamp between for
