@@ -310,10 +310,18 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "directory.error_reports.WithoutPostedValues
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"without_contact_messages": {"()": "directory.log_filters.WithoutContactMessages"}},
+    "filters": {
+        "without_private_values": {"()": "directory.log_filters.WithoutPrivateValues"},
+        "without_signed_links": {"()": "directory.log_filters.WithoutSignedLinks"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # Whoever turns on Django's SQL log (django.db.backends at DEBUG) sees every query with
-    # its values: never those of a contact message, which holds health information.
-    "loggers": {"django.db.backends": {"filters": ["without_contact_messages"]}},
+    # its values: never those of a contact message (health information), an account or a
+    # join or claim (addresses, license numbers).
+    "loggers": {
+        "django.db.backends": {"filters": ["without_private_values"]},
+        # A failed link's path is logged ("Bad Request: /join/confirm/..."): not its data.
+        "django.request": {"filters": ["without_signed_links"]},
+    },
 }

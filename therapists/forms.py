@@ -604,6 +604,21 @@ class GuardedRequestForm(SpamGuards, BoundsValues, forms.Form):
             return False
         return True
 
+    def mail_failed(self):
+        """The link could not be sent (the mail server failed): not counted, so the person
+        may send the form again, from the page shown with this error, once it works."""
+        GuardedRequest.objects.filter(form_token=self.form_token).delete()
+        self.add_error(
+            None,
+            ValidationError(
+                _(
+                    "Not sent: we could not send the email just now. Nothing is kept; "
+                    "please send the form again in a few minutes."
+                ),
+                code="mail_failed",
+            ),
+        )
+
 
 class CityChoiceField(forms.TypedChoiceField):
     """A city, chosen from a list grouped by state; cleaned to its id."""
@@ -691,6 +706,11 @@ class JoinForm(GuardedRequestForm):
         super().__init__(*args, **kwargs)
         self.fields["city"].offer_cities()
         self.fields["modalities"].queryset = Modality.objects.published()
+
+    def clean_display_name(self):
+        # A name is one line: a line break typed or forged into it would follow the name
+        # into pages and emails.
+        return " ".join(self.cleaned_data["display_name"].split())
 
     def clean(self):
         cleaned_data = super().clean()
@@ -874,6 +894,18 @@ class PhotoForm(forms.Form):
             # The file was dropped as it arrived (photos.PhotoSizeLimit): the field is empty,
             # and this is why.
             field.error_messages = {**field.error_messages, "required": photos.too_big_message()}
+
+    def storage_failed(self):
+        self.add_error(
+            "photo",
+            ValidationError(
+                _(
+                    "Your photo could not be stored just now; nothing was kept. Please send "
+                    "it again in a few minutes."
+                ),
+                code="storage_failed",
+            ),
+        )
 
     def clean_photo(self):
         upload = self.cleaned_data["photo"]

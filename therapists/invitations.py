@@ -7,6 +7,9 @@ belongs to another listing, and it moves an account already in use to a new addr
 when told to, with a notice to the old address.
 """
 
+import smtplib
+import unicodedata
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
@@ -62,7 +65,9 @@ def clean_address(email):
         c == '"' or c.isspace() or not c.isprintable() for c in email
     ):
         raise refused
-    email = get_user_model().objects.normalize_email(email).lower()
+    # Folded as Django folds a sign-in name (NFKC), so that an address written with look-alike
+    # characters (a long s, fullwidth letters) is compared as the one the account will hold.
+    email = unicodedata.normalize("NFKC", get_user_model().objects.normalize_email(email)).lower()
     try:
         validate_email(email)
     except ValidationError:
@@ -123,7 +128,10 @@ def link_account(therapist, email, *, change_address=False):
                 raise InvitationError(
                     _("%(email)s already belongs to another account.") % {"email": email}
                 )
-            if in_use(user) and user.email.lower() != email:
+            # A sign-in name is renamed as an address is moved: an account in use keeps
+            # both unless the caller confirms (a claim never does).
+            renamed = user.email.lower() != email or user.username.lower() != email
+            if in_use(user) and renamed:
                 if not change_address:
                     raise ChangeOfAddressNotConfirmed(
                         _(
@@ -133,7 +141,7 @@ def link_account(therapist, email, *, change_address=False):
                         )
                         % {"name": therapist, "old": user.email, "email": email}
                     )
-                moved_from = user.email
+                moved_from = user.email if user.email.lower() != email else None
             # The sign-in name is the email address, so both move together.
             user.email = user.username = email
             user.save(update_fields=["email", "username"])
@@ -152,16 +160,28 @@ def send(template, context, to):
 def invite(therapist, email, *, change_address=False):
     """Links the account and emails the set-password link, built from SITE_URL (never
     from a request, whose Host header anyone can write)."""
-    user, moved_from = link_account(therapist, email, change_address=change_address)
-    context = {"therapist": therapist, "user": user, "site_url": settings.SITE_URL}
-    if moved_from:
-        send("address_changed", context, moved_from)
-    path = reverse(
-        "password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
-    send("invitation", {**context, "link": settings.SITE_URL + path}, user.email)
+    # One transaction with the emails: a mail server that fails leaves no account linked
+    # or moved that nobody was told about; the caller hears why, as for any refusal.
+    try:
+        with transaction.atomic():
+            user, moved_from = link_account(therapist, email, change_address=change_address)
+            context = {"therapist": therapist, "user": user, "site_url": settings.SITE_URL}
+            if moved_from:
+                send("address_changed", context, moved_from)
+            path = reverse(
+                "password_reset_confirm",
+                kwargs={
+                    "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                    "token": default_token_generator.make_token(user),
+                },
+            )
+            send("invitation", {**context, "link": settings.SITE_URL + path}, user.email)
+    except (smtplib.SMTPException, OSError):
+        raise InvitationError(
+            _(
+                "The email to %(email)s could not be sent (the mail server did not take it), "
+                "so nothing changed. Try again later."
+            )
+            % {"email": email}
+        ) from None
     return user

@@ -52,6 +52,17 @@ def account_exists(address):
     )
 
 
+def link_used(address):
+    """Whether a join link for this address can no longer make an account: one has it, or
+    a join from it was confirmed already (its account since moved to another address)."""
+    joined_from = Q(applications__kind=Application.Kind.JOIN, applications__email__iexact=address)
+    return (
+        get_user_model()
+        .objects.filter(Q(email__iexact=address) | Q(username__iexact=address) | joined_from)
+        .exists()
+    )
+
+
 def over_limit(form):
     return form.has_error(NON_FIELD_ERRORS, "limit")
 
@@ -117,15 +128,26 @@ class JoinRequest:
 
     def create(self, password):
         """The account, its private listing and the join waiting for staff, in one
-        transaction; None if an account with this address exists (the link used twice)."""
+        transaction; None if an account with this address exists (the link used twice).
+        Another join of the same name confirmed at the same moment may take the slug first:
+        then the next free one is taken."""
+        for _attempt in range(SLUG_ATTEMPTS - 1):
+            try:
+                return self.create_once(password)
+            except SlugTaken:
+                continue
+        return self.create_once(password)
+
+    def create_once(self, password):
         User = get_user_model()
+        slug = free_slug(self.name)
         try:
             with transaction.atomic():
-                if account_exists(self.email):
+                if link_used(self.email):
                     return None
                 user = User.objects.create_user(self.email, self.email, password)
                 therapist = Therapist.objects.create(
-                    display_name=self.name, slug=free_slug(self.name), is_listed=False, user=user
+                    display_name=self.name, slug=slug, is_listed=False, user=user
                 )
                 License.objects.create(
                     therapist=therapist,
@@ -143,11 +165,22 @@ class JoinRequest:
                     email=self.email,
                     user=user,
                 )
-        except IntegrityError:
+        except IntegrityError as error:
             if account_exists(self.email):  # the same link confirmed twice at once
                 return None
+            if Therapist.objects.filter(slug=slug).exists():
+                raise SlugTaken from error
             raise
         return user
+
+
+# Tries at a free slug before a confirmation gives up: each loses only to a join committed
+# between its look and its insert.
+SLUG_ATTEMPTS = 5
+
+
+class SlugTaken(Exception):
+    """The slug picked was taken by another listing before this one was saved."""
 
 
 def free_slug(name):
@@ -193,10 +226,20 @@ def invalid_link(request, claimed=None):
 def join(request):
     form = JoinForm(request.POST or None, address=sender_address(request))
     if form.is_valid() and form.record():
-        send_join_link(JoinRequest.from_form(form.cleaned_data))
-        return redirect("join_sent")
+        if send_join_link(JoinRequest.from_form(form.cleaned_data)):
+            return redirect("join_sent")
+        form.mail_failed()
     context = {"form": form, "shown_at": shown_at_token(JoinForm.shown_for)}
-    return render(request, "therapists/join.html", context, status=429 if over_limit(form) else 200)
+    return render(request, "therapists/join.html", context, status=form_status(form))
+
+
+def form_status(form):
+    """429 for a form refused by its limits, 503 when its email could not be sent."""
+    if over_limit(form):
+        return 429
+    if form.has_error(NON_FIELD_ERRORS, "mail_failed"):
+        return 503
+    return 200
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -211,7 +254,7 @@ def join_confirm(request, token):
     join_request = JoinRequest.from_token(token)
     if join_request is None:
         return invalid_link(request)
-    if account_exists(join_request.email):
+    if link_used(join_request.email):
         return render(request, "therapists/join_already.html")
     User = get_user_model()
     form = BoundedSetPasswordForm(
@@ -269,18 +312,17 @@ def claim(request, slug):
     if form.is_valid() and form.record(therapist):
         address = form.cleaned_data["email"]
         if not form.by_number:
-            send_claim_link(therapist, address)
-            return redirect("therapists:claim_link_sent", slug=slug)
-        if not form.number_matches():
+            if send_claim_link(therapist, address):
+                return redirect("therapists:claim_link_sent", slug=slug)
+            form.mail_failed()
+        elif not form.number_matches():
             form.wrong_number()
         elif claim_application(therapist, address, Application.Evidence.LICENSE_NUMBER):
             return redirect("therapists:claim_sent", slug=slug)
         else:
             form.add_error(None, already_waiting())
     context = {"therapist": therapist, "form": form, "shown_at": shown_at_token(form.shown_for)}
-    return render(
-        request, "therapists/claim.html", context, status=429 if over_limit(form) else 200
-    )
+    return render(request, "therapists/claim.html", context, status=form_status(form))
 
 
 def send_claim_link(therapist, address):

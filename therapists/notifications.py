@@ -38,13 +38,19 @@ def notify(therapist, kind, to=None, **context):
     return email(kind, address, f"listing {therapist.pk}", therapist=therapist, **context)
 
 
+def one_line(text):
+    """A subject as one line: a name written with a line break (a listing's, a joiner's)
+    must neither break the mail header (Django refuses it: a 500) nor add one."""
+    return " ".join(text.split())
+
+
 def email(kind, address, about, **context):
     """Emails the notice `kind` to `address`, also to one who has no listing yet (a join);
     `about` names, for the log, whom it concerns (never the address). True if sent."""
     context = {"site_url": settings.SITE_URL, **context}
     try:
         send_mail(
-            subject=render_to_string(f"therapists/email/{kind}_subject.txt", context).strip(),
+            subject=one_line(render_to_string(f"therapists/email/{kind}_subject.txt", context)),
             message=render_to_string(f"therapists/email/{kind}_body.txt", context),
             from_email=None,
             recipient_list=[address],

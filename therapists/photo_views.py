@@ -38,7 +38,11 @@ def upload_photo_checked(request):
     therapist = own_listing(request)
     form = PhotoForm(request.POST, request.FILES, too_big=getattr(request, "photo_too_big", False))
     if form.is_valid():
-        photos.store_photo(therapist, form.square)
+        try:
+            photos.store_photo(therapist, form.square)
+        except photos.StorageFailed:
+            form.storage_failed()
+            return edit_page(request, therapist, form, status=503)
         messages.success(request, _("Your photo is sent for review: shown once staff approve it."))
         return back_to_photo()
     return edit_page(request, therapist, form, status=413 if form.too_big else 400)

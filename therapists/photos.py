@@ -9,6 +9,7 @@ that waits for review.
 import contextlib
 import functools
 import io
+import logging
 import secrets
 from urllib.parse import urlsplit
 
@@ -25,12 +26,28 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from therapists.models import Photo, ReviewStatus, Therapist
 
+logger = logging.getLogger(__name__)
+
 # What Pillow finds in the file, whatever its name or the browser's content type says.
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 ACCEPT = "image/jpeg,image/png,image/webp"
 WEBP_QUALITY = 82
 # A form's other fields and the multipart framing around the file.
 UPLOAD_OVERHEAD_BYTES = 64 * 1024
+
+
+def storage_errors():
+    """What a store raises when it takes no file: a disk's OSError, a bucket's botocore
+    errors (neither an OSError)."""
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # no bucket support installed: files go to disk
+        return (OSError,)
+    return (OSError, BotoCoreError, ClientError)
+
+
+class StorageFailed(Exception):
+    """The store took no file (a full disk, a bucket out of reach): nothing was kept."""
 
 
 class PhotoRefused(ValueError):
@@ -181,8 +198,11 @@ def store_photo(therapist, square):
     name = f"photos/{secrets.token_hex(16)}"
     stored = []
     try:
-        for size, content in files.items():
-            stored.append(default_storage.save(file_name(name, size), ContentFile(content)))
+        try:
+            for size, content in files.items():
+                stored.append(default_storage.save(file_name(name, size), ContentFile(content)))
+        except storage_errors() as error:
+            raise StorageFailed from error
         with transaction.atomic():
             # Two uploads at once leave one photo waiting, not two.
             shown = Therapist.objects.select_for_update().values_list("photo_id", flat=True)
@@ -192,7 +212,9 @@ def store_photo(therapist, square):
             return Photo.objects.create(therapist=therapist, name=name)
     except BaseException:
         for path in stored:
-            default_storage.delete(path)
+            # A store that failed may fail this too: the first error is the one to tell.
+            with contextlib.suppress(*storage_errors()):
+                default_storage.delete(path)
         raise
 
 
@@ -203,7 +225,12 @@ def delete_photo(photo):
 
     def delete_files():
         for path in names:
-            default_storage.delete(path)
+            try:
+                default_storage.delete(path)
+            except storage_errors() as error:
+                # The row is gone, so no one is served the file: a store that failed leaves
+                # an orphan to sweep, not a failed page.
+                logger.warning("Photo file %s not deleted: %r", path, error)
 
     transaction.on_commit(delete_files)
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+import directory.converters  # noqa: F401 (registers <id:...>)
 from modalities.admin import word_diff
 from therapists import review
 from therapists.forms import SendBackForm, VerifyLicenseForm
@@ -415,9 +416,9 @@ def urls(site):
     return [
         path("review/", view(queue), name="review_queue"),
         path(
-            "review/<str:kind_name>/<int:pk>/",
+            "review/<str:kind_name>/<id:pk>/",
             view(item_page),
             name="review_item",
         ),
-        path("review/photo-file/<int:pk>/<int:size>.webp", view(photo_file), name="review_photo"),
+        path("review/photo-file/<id:pk>/<int:size>.webp", view(photo_file), name="review_photo"),
     ]
