@@ -714,8 +714,9 @@ class JoinForm(GuardedRequestForm):
 
 class ClaimForm(GuardedRequestForm):
     """Someone asks to manage an unclaimed listing, proving it is theirs by a link sent to
-    the listing's private address (offered only when it has one) or by a license number
-    of the listing's. Either way, staff approve the claim before any account is linked."""
+    the listing's private address (offered only when it has one), by a license number of
+    the listing's, or, when it has none, by the claimant's license number for staff to look
+    up with the state board. Staff approve every claim before any account is linked."""
 
     BY_LINK, BY_NUMBER, TO_CHECK = "link", "number", "to_check"
     TO_CHECK_LABEL = _(
