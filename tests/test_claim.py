@@ -1,5 +1,6 @@
 """Claiming an unclaimed listing from its profile ("Is this you?"): proof by a link sent to
-the listing's private address or by one of its license numbers, limits against guessing,
+the listing's private address, by one of its license numbers, or (a listing with no number)
+by a number staff check with the state board; limits against guessing,
 and a claim that never links or changes an account (only staff approval does). Every name
 and address here is fictional."""
 
@@ -187,26 +188,99 @@ def test_a_listing_without_a_license_number_does_not_offer_the_number(client, li
     assert not Application.objects.exists()
 
 
-def test_a_listing_with_nothing_to_check_a_claim_against_says_so_with_no_form(
-    client, listing, django_assert_num_queries
-):
-    # As the seeded listings: no license number, no private address.
-    License.objects.filter(therapist=listing).update(number="")
-    Therapist.objects.filter(pk=listing.pk).update(contact_email="")
+@pytest.fixture
+def unnumbered(db):
+    """As the seeded listings: no license number, no private address."""
+    therapist = make_therapist("Ada Fictional")
+    assert not therapist.licenses.exclude(number="").exists() and not therapist.contact_email
+    return therapist
 
-    # the listing, with whether a license of it has a number
-    with django_assert_num_queries(1):
-        shown = client.get(claim_url(listing))
-    sent = client.post(
-        claim_url(listing), {"email": CLAIMANT, "proof": "number", "license_number": "0042"}
-    )
+
+def by_number_to_check(client, therapist, email=CLAIMANT, **chosen):
+    return send(client, therapist, email=email, **chosen)
+
+
+def test_a_listing_with_no_license_number_offers_the_number_for_staff_to_check(
+    client, unnumbered, django_assert_num_queries
+):
+    # the listing, with whether a license of it has a number; its licenses (the state
+    # chosen at first)
+    with django_assert_num_queries(2):
+        shown = client.get(claim_url(unnumbered))
 
     assert shown.status_code == 200
-    assert "This listing cannot be claimed online yet" in page_text(shown)
-    assert "<form" not in shown.content.decode().split("<main", 1)[1].split("</main>")[0]
-    assert (listing.get_absolute_url(), "Back to the profile") in page_links(shown)
-    assert sent.status_code == 409
+    text = page_text(shown)
+    assert (
+        "Give your license number: staff check it with your state board before linking "
+        "the listing" in text
+    )
+    assert "This listing cannot be claimed online yet" not in text
+    form = form_on(shown, method="post")
+    # the one way offered is chosen already, and the state is the listing's
+    state = unnumbered.licenses.get().state
+    assert ("proof", "to_check") in form.data() and ("license_state", state) in form.data()
+
+
+def test_the_number_to_check_untouched_or_half_filled_says_what_is_missing(client, unnumbered):
+    untouched = send(client, unnumbered)
+    half = by_number_to_check(client, unnumbered, license_state="")
+
+    assert "Give your email address: staff write to you there." in page_text(untouched)
+    assert "Give the license number." in page_text(untouched)
+    assert "Give the license number." in page_text(half)
+    assert "Choose the state that issued your license." in page_text(half)
+    assert f'value="{CLAIMANT}"' in half.content.decode()
     assert not Application.objects.exists() and not mail.outbox
+
+
+def test_a_number_to_check_puts_the_claim_before_staff_with_the_number_given(client, unnumbered):
+    response = by_number_to_check(
+        client, unnumbered, license_state="NY", license_number=" LMHC 123456 "
+    )
+
+    assert response.redirect_chain == [(f"{claim_url(unnumbered)}sent/", 302)]
+    assert "Your claim waits for staff" in page_text(response)
+    application = Application.objects.get()
+    assert (application.kind, application.evidence, application.status) == (
+        "claim",
+        "license_to_check",
+        "pending",
+    )
+    assert (application.license_number, application.license_state) == ("LMHC 123456", "NY")
+    assert (application.email, application.user, application.therapist) == (
+        CLAIMANT,
+        None,
+        unnumbered,
+    )
+    # nothing matched, nothing recorded on the listing before staff approve
+    assert not unnumbered.licenses.exclude(number="").exists()
+    unnumbered.refresh_from_db()
+    assert unnumbered.user is None and not mail.outbox
+
+
+def test_numbers_to_check_count_as_numbers_tried(client, unnumbered, settings):
+    settings.CLAIM_NUMBER_TRIES_PER_ADDRESS = 2
+    numbered_listing = numbered(make_therapist("Bo Fictional"))
+    by_number(client, numbered_listing, "wrong")
+    by_number_to_check(client, unnumbered, license_number="1", email="x@example.org")
+
+    response = by_number_to_check(client, unnumbered, license_number="1")
+
+    assert response.status_code == 429
+    assert "as many license numbers have been tried today" in page_text(response)
+    assert Application.objects.count() == 1
+
+
+def test_numbers_to_check_are_limited_per_listing_whatever_the_network(unnumbered, settings):
+    settings.CLAIM_NUMBER_TRIES_PER_LISTING = 1
+    by_number_to_check(Client(REMOTE_ADDR="203.0.113.1"), unnumbered, license_number="1")
+
+    response = by_number_to_check(
+        Client(REMOTE_ADDR="203.0.113.2"), unnumbered, license_number="1", email="b@example.org"
+    )
+
+    assert response.status_code == 429
+    assert Application.objects.count() == 1
 
 
 def test_numbers_tried_are_limited_per_network(client, listing, settings):

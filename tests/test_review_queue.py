@@ -530,6 +530,80 @@ def test_it_links_an_approved_claim_and_sends_the_other_claims_back(client, revi
     assert_no_health_information()
 
 
+def claim_to_check(therapist, number="LCPC 180-0012345", state="IL"):
+    return Application.objects.create(
+        kind="claim",
+        therapist=therapist,
+        email="claimant@example.org",
+        evidence="license_to_check",
+        license_number=number,
+        license_state=state,
+    )
+
+
+def test_it_shows_the_number_a_claim_gave_with_the_boards_lookup_and_what_it_shows(
+    client, reviewer, django_assert_num_queries
+):
+    claim = claim_to_check(make_therapist("Fictional Unnumbered"))
+    client.force_login(reviewer)
+    # session, user, own and group permissions, the claim with its listing and account,
+    # the listing's licenses with credentials, locations with cities, modalities
+    with django_assert_num_queries(8):
+        page = client.get(item_url("claim", claim.pk))
+
+    text = page_text(page)
+    assert "License number given LCPC 180-0012345, Illinois" in text
+    assert (
+        "What it shows: look the number up with the board and check the name matches the "
+        "listing." in text
+    )
+    lookup = "https://duckduckgo.com/?q=Illinois+Licensed+Sample+Counselor+license+lookup"
+    assert (lookup, "Find the Illinois board's license lookup") in page_links(page)
+    assert "not marked verified" in text
+
+
+@pytest.mark.parametrize(
+    "evidence, meaning",
+    [
+        (
+            "license_number",
+            "license numbers are public: this shows the claimant knows it, not that they hold it",
+        ),
+        ("listing_address", "the listing's private address answered"),
+    ],
+)
+def test_it_says_what_each_claims_evidence_shows(client, reviewer, evidence, meaning):
+    claim = pending_claim(make_therapist("Fictional Unclaimed"))
+    Application.objects.filter(pk=claim.pk).update(evidence=evidence)
+
+    text = page_text(open_item(client, reviewer, "claim", claim.pk))
+
+    assert f"What it shows: {meaning}." in text
+    assert "License number given" not in text  # none was given
+
+
+def test_it_records_the_checked_number_on_the_listings_license_when_approved(client, reviewer):
+    listing = make_therapist("Fictional Unnumbered")
+    claim = claim_to_check(listing)
+
+    done = decide(client, reviewer, "claim", claim.pk, "approve-form")
+
+    assert "approved: the account is linked" in page_text(done)
+    license = listing.licenses.get()
+    assert (license.number, license.verified_at) == ("LCPC 180-0012345", None)
+    assert Application.objects.get(pk=claim.pk).status == "approved"
+
+
+def test_it_keeps_a_number_the_listing_has_when_a_claim_to_check_is_approved(client, reviewer):
+    listing = make_therapist("Fictional Numbered")
+    License.objects.filter(therapist=listing).update(number="FX-2001")
+    other_state = claim_to_check(listing, state="NY")
+
+    decide(client, reviewer, "claim", other_state.pk, "approve-form")
+
+    assert list(listing.licenses.values_list("state", "number")) == [("IL", "FX-2001")]
+
+
 def test_it_refuses_a_claim_of_a_listing_that_has_an_account(client, reviewer):
     listing = with_account(make_therapist("Fictional Taken"), "owner@example.org")
     claim = pending_claim(listing)

@@ -734,10 +734,14 @@ class JoinForm(GuardedRequestForm):
 
 class ClaimForm(GuardedRequestForm):
     """Someone asks to manage an unclaimed listing, proving it is theirs by a link sent to
-    the listing's private address (offered only when it has one) or by a license number
-    of the listing's. Either way, staff approve the claim before any account is linked."""
+    the listing's private address (offered only when it has one), by a license number of
+    the listing's, or, when it has none, by the claimant's license number for staff to look
+    up with the state board. Staff approve every claim before any account is linked."""
 
-    BY_LINK, BY_NUMBER = "link", "number"
+    BY_LINK, BY_NUMBER, TO_CHECK = "link", "number", "to_check"
+    TO_CHECK_LABEL = _(
+        "Give your license number: staff check it with your state board before linking the listing"
+    )
 
     email = forms.EmailField(
         label=_("Your email address"),
@@ -759,6 +763,12 @@ class ClaimForm(GuardedRequestForm):
             "invalid_choice": _("Choose one of the ways offered."),
         },
     )
+    license_state = forms.ChoiceField(
+        label=_("State of your license"),
+        required=False,
+        choices=[("", _("Choose a state")), *USState.choices],
+        error_messages={"invalid_choice": _("Choose a state from the list.")},
+    )
     license_number = forms.CharField(
         label=_("A license number of this listing"),
         required=False,
@@ -772,23 +782,38 @@ class ClaimForm(GuardedRequestForm):
         super().__init__(*args, **kwargs)
         self.therapist = therapist
         self.shown_for = ["claim", therapist.pk]
-        # Only the ways this listing can be checked by (Therapist.objects.claimable()): a
-        # number asked for where there is none to compare could never match.
+        # A number is matched at once where the listing has one to compare; without one
+        # (the seeded listings: we invent no numbers for real people), staff look it up.
         choices = []
         if therapist.contact_email:
             choices.append((self.BY_LINK, _("Send a link to the listing's private email address")))
         if therapist.has_license_number:
             choices.append((self.BY_NUMBER, _("I give a license number of this listing")))
+            del self.fields["license_state"]
+        else:
+            choices.append((self.TO_CHECK, self.TO_CHECK_LABEL))
+            self.offer_number_to_check()
         self.fields["proof"].choices = choices
         if len(choices) == 1:
             self.fields["proof"].initial = choices[0][0]  # the one way: chosen already
 
+    def offer_number_to_check(self):
+        number = self.fields["license_number"]
+        number.label = _("Your license number")
+        number.help_text = _(
+            "Only if you chose to give your license number above. As the state board shows it."
+        )
+        licenses = self.therapist.licenses.all()
+        self.fields["license_state"].initial = licenses[0].state if licenses else ""
+
     @property
     def by_number(self):
-        return self.cleaned_data.get("proof") == self.BY_NUMBER
+        """A license number given, matched at once or checked by staff."""
+        return self.cleaned_data.get("proof") in {self.BY_NUMBER, self.TO_CHECK}
 
     @property
     def kind(self):
+        # Both count as numbers tried: the same limits as the number matched at once.
         if self.by_number:
             return GuardedRequest.Kind.CLAIM_NUMBER
         return GuardedRequest.Kind.CLAIM_LINK
@@ -799,6 +824,12 @@ class ClaimForm(GuardedRequestForm):
             self.add_error(
                 "license_number",
                 ValidationError(_("Give the license number."), code="required"),
+            )
+        state_missing = not cleaned_data.get("license_state", "x")  # x: a choice refused
+        if cleaned_data.get("proof") == self.TO_CHECK and state_missing:
+            self.add_error(
+                "license_state",
+                ValidationError(_("Choose the state that issued your license."), code="required"),
             )
         if self.errors:
             return cleaned_data
@@ -833,7 +864,20 @@ class ClaimForm(GuardedRequestForm):
         if counts["sender_address"] >= settings.CLAIM_LINKS_PER_ADDRESS:
             raise self.network_over_limit()
 
+    def evidence(self):
+        """The claim's evidence and the license given, as the Application keeps them."""
+        number = self.cleaned_data["license_number"].strip()
+        if self.cleaned_data["proof"] == self.TO_CHECK:
+            state = self.cleaned_data["license_state"]
+            evidence = Application.Evidence.LICENSE_TO_CHECK
+            return {"evidence": evidence, "license_number": number, "license_state": state}
+        return {"evidence": Application.Evidence.LICENSE_NUMBER, "license_number": number}
+
     def number_matches(self):
+        """Whether the number given is the listing's; a number for staff to check is not
+        matched here."""
+        if self.cleaned_data["proof"] == self.TO_CHECK:
+            return True
         given = license_key(self.cleaned_data["license_number"])
         numbers = self.therapist.licenses.exclude(number="").values_list("number", flat=True)
         return bool(given) and any(license_key(number) == given for number in numbers)

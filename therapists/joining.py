@@ -281,12 +281,16 @@ def claimable(slug):
     return get_object_or_404(Therapist.objects.claimable(), slug=slug)
 
 
-def claim_application(therapist, address, evidence):
+def claim_application(therapist, address, evidence, **license_given):
     """The claim waiting for staff; None if one from this address already waits."""
     try:
         with transaction.atomic():
             return Application.objects.create(
-                kind=Application.Kind.CLAIM, therapist=therapist, email=address, evidence=evidence
+                kind=Application.Kind.CLAIM,
+                therapist=therapist,
+                email=address,
+                evidence=evidence,
+                **license_given,
             )
     except IntegrityError:
         if pending_claim(therapist, address).exists():
@@ -304,11 +308,6 @@ def claim(request, slug):
             request, "therapists/claim_taken.html", {"therapist": therapist}, status=status
         )
     form = ClaimForm(request.POST or None, therapist=therapist, address=sender_address(request))
-    if not form.fields["proof"].choices:
-        status = 409 if request.method == "POST" else 200
-        return render(
-            request, "therapists/claim_unavailable.html", {"therapist": therapist}, status=status
-        )
     if form.is_valid() and form.record(therapist):
         address = form.cleaned_data["email"]
         if not form.by_number:
@@ -317,7 +316,7 @@ def claim(request, slug):
             form.mail_failed()
         elif not form.number_matches():
             form.wrong_number()
-        elif claim_application(therapist, address, Application.Evidence.LICENSE_NUMBER):
+        elif claim_application(therapist, address, **form.evidence()):
             return redirect("therapists:claim_sent", slug=slug)
         else:
             form.add_error(None, already_waiting())

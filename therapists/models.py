@@ -277,7 +277,8 @@ class TherapistQuerySet(models.QuerySet):
 
     def claimable(self):
         """Public listings that are not demos, each with `has_license_number`: whether a
-        license of it has a number for a claim by number to be checked against."""
+        license of it has a number a claim can be matched against at once (without one,
+        staff check the number given with the state board)."""
         numbered = License.objects.filter(therapist=OuterRef("pk")).exclude(number="")
         return self.listed().filter(is_demo=False).annotate(has_license_number=Exists(numbered))
 
@@ -1279,6 +1280,10 @@ class Application(Reviewed):
         ADDRESS_CONFIRMED = "address", _("their own address confirmed by a link")
         LISTING_ADDRESS = "listing_address", _("the listing's private address confirmed")
         LICENSE_NUMBER = "license_number", _("license number matches the listing's")
+        LICENSE_TO_CHECK = (
+            "license_to_check",
+            _("license number given, to check with the state board"),
+        )
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="applications")
@@ -1294,6 +1299,11 @@ class Application(Reviewed):
         verbose_name=_("account"),
     )
     evidence = models.CharField(_("evidence"), max_length=20, choices=Evidence.choices)
+    # The license a claim by number gave, for staff to look up with the state board.
+    license_number = models.CharField(_("license number given"), max_length=40, blank=True)
+    license_state = models.CharField(
+        _("license state given"), max_length=2, choices=USState.choices, blank=True
+    )
 
     objects = ApplicationQuerySet.as_manager()
 

@@ -139,6 +139,19 @@ def send_back_claim(application, reviewer, reason):
     return send_back(application, reviewer, reason, "claim_sent_back", link)
 
 
+def record_license_number(therapist, application):
+    """The number staff checked, on the listing's license in that state (the primary one
+    first) if it has none; its verification is left as it is."""
+    license = (
+        therapist.licenses.filter(state=application.license_state, number="")
+        .order_by("-is_primary", "id")
+        .first()
+    )
+    if license is not None and application.license_number:
+        license.number = application.license_number
+        license.save(update_fields=["number"])
+
+
 def approve_claim(application, reviewer):
     """Links the claimant's account to the listing and emails them a set-password link;
     the listing's other waiting claims are sent back. False if decided already; refused
@@ -159,6 +172,8 @@ def approve_claim(application, reviewer):
         except InvitationError as error:
             raise ReviewRefused(str(error)) from None
         Application.objects.filter(pk=application.pk).update(user=user)
+        if application.evidence == Application.Evidence.LICENSE_TO_CHECK:
+            record_license_number(therapist, application)
         tell_applicant(application, "claim_approved", link=site_link("login"))
         others = Application.objects.pending().filter(
             kind=Application.Kind.CLAIM, therapist=therapist

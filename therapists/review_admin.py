@@ -167,6 +167,31 @@ def lookup_search(license):
     return "https://duckduckgo.com/?" + urlencode({"q": words})
 
 
+def given_license_lookup(application, licenses):
+    """The lookup for the license a claim gave, for the credential the listing has in that
+    state (else its first); None when no license was given or the listing has none."""
+    if not application.license_state or not licenses:
+        return None
+    in_state = [license for license in licenses if license.state == application.license_state]
+    credential = (in_state or licenses)[0].credential
+    return lookup_search(License(credential=credential, state=application.license_state))
+
+
+# What each evidence shows, said plainly where staff decide on it.
+EVIDENCE_MEANING = {
+    Application.Evidence.ADDRESS_CONFIRMED: gettext_lazy(
+        "the address given answered a link: it is theirs; their license is checked below"
+    ),
+    Application.Evidence.LISTING_ADDRESS: gettext_lazy("the listing's private address answered"),
+    Application.Evidence.LICENSE_NUMBER: gettext_lazy(
+        "license numbers are public: this shows the claimant knows it, not that they hold it"
+    ),
+    Application.Evidence.LICENSE_TO_CHECK: gettext_lazy(
+        "look the number up with the board and check the name matches the listing"
+    ),
+}
+
+
 def queue_items(kinds, newest_first):
     """The first QUEUE_LENGTH items of these kinds, oldest (or newest) first: a query per
     kind, joins and claims in one."""
@@ -272,8 +297,10 @@ def item_context(kind, item):
         live, draft = word_diff(item.text, item.draft)
         context.update(live_diff=live, draft_diff=draft, seen_name=SEEN_DRAFT)
     elif kind in {"join", "claim"}:
-        licenses = item.therapist.licenses.all()
+        licenses = list(item.therapist.licenses.all())
         context["licenses"] = [(license, lookup_search(license)) for license in licenses]
+        context["evidence_meaning"] = EVIDENCE_MEANING.get(item.evidence, "")
+        context["given_lookup"] = given_license_lookup(item, licenses)
     return context
 
 

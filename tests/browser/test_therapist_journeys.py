@@ -4,8 +4,9 @@
    signs in to the admin, finds the join by its count and approves it by keyboard, giving
    the state board's lookup page; the listing is then found from the home page's search,
    its license shown verified;
-2. someone claims a seeded listing without an account (by its license number, or by the
-   link sent to its private address), staff approve the claim, and the claimant chooses a
+2. someone claims a seeded listing without an account (by a license number staff check
+   with the board, as seeded; or, once a curator has entered them, by its license number
+   or the link sent to its private address), staff approve the claim, and the claimant chooses a
    password from the emailed link, signs in and edits the listing.
 
 The live server runs in this process, so the emails are read from Django's locmem outbox.
@@ -168,31 +169,34 @@ PRIVATE_ADDRESS = "office@jennymoon.example.org"
 NEW_HEADLINE = "Interpersonal therapy in Torrance, in person and by video"
 
 
-@pytest.mark.parametrize("proof", ["number", "link"])
+@pytest.mark.parametrize("proof", ["check", "number", "link"])
 def test_a_claim_is_approved_by_staff_and_the_claimant_edits_the_listing(
     open_page, reviewer, proof
 ):
     claimant = open_page("desktop", bypass_csp=True)
-    # As seeded, the listing has no license number nor private address: nothing to check a
-    # claim against, and the page says so instead of a form no claim could pass.
-    claimant.goto(f"/therapists/{CLAIMED}/")
-    with claimant.expect_navigation():
-        claimant.get_by_role("link", name="Is this you? Claim this listing").click()
-    expect(claimant.get_by_role("heading", level=1)).to_have_text(
-        "This listing cannot be claimed online yet"
-    )
-    if proof == "number":
-        assert_no_axe_violations(claimant)
-
-    # A curator enters the number (and for the link, the private address).
-    License.objects.filter(therapist__slug=CLAIMED).update(number=NUMBER)
+    # As seeded, the listing has no license number nor private address: the number the
+    # claimant gives is for staff to check. For the other ways, a curator first enters the
+    # number (and for the link, the private address).
+    if proof != "check":
+        License.objects.filter(therapist__slug=CLAIMED).update(number=NUMBER)
     if proof == "link":
         Therapist.objects.filter(slug=CLAIMED).update(contact_email=PRIVATE_ADDRESS)
     claimant.goto(f"/therapists/{CLAIMED}/")
     with claimant.expect_navigation():
         claimant.get_by_role("link", name="Is this you? Claim this listing").click()
     claimant.get_by_label("Your email address").fill(CLAIMANT)
-    if proof == "number":
+    if proof == "check":
+        # The one way offered is chosen already, and the state is the listing's.
+        expect(
+            claimant.get_by_label(
+                "Give your license number: staff check it with your state board before "
+                "linking the listing"
+            )
+        ).to_be_checked()
+        expect(claimant.get_by_label("State of your license")).to_have_value("CA")
+        assert_no_axe_violations(claimant)
+        claimant.get_by_role("textbox", name="Your license number").fill(NUMBER)
+    elif proof == "number":
         # The one way offered is chosen already.
         expect(claimant.get_by_label("I give a license number of this listing")).to_be_checked()
         claimant.get_by_role("textbox", name="A license number of this listing").fill("lmft-40404")
@@ -222,6 +226,10 @@ def test_a_claim_is_approved_by_staff_and_the_claimant_edits_the_listing(
     staff.locator(".review-waiting").get_by_role("link", name="0 joins, 1 claim waiting").click()
     staff.locator("table.review-list").get_by_role("link", name="Jenny Moon").click()
     expect(staff.locator("#content")).to_contain_text(CLAIMANT)
+    if proof == "check":
+        expect(staff.locator("#content")).to_contain_text(f"{NUMBER}, California")
+        lookup = staff.get_by_role("link", name="Find the California board's license lookup")
+        expect(lookup.first).to_be_visible()
     assert_no_axe_violations(staff)
     screenshot(staff, f"journey-claim-{proof}-2-item")
     with staff.expect_navigation():
@@ -230,6 +238,8 @@ def test_a_claim_is_approved_by_staff_and_the_claimant_edits_the_listing(
         f"Claim of Jenny Moon's listing by {CLAIMANT} approved"
     )
     assert Application.objects.get(email=CLAIMANT).status == "approved"
+    # Checked by staff, the number is the listing's now (not marked verified).
+    assert License.objects.filter(therapist__slug=CLAIMED, number=NUMBER).exists()
 
     emails = {message.subject: message for message in emails_to(CLAIMANT)}
     assert sorted(emails) == [
