@@ -24,6 +24,7 @@ from tests.test_join import PASSWORD, confirm, filled, joined, link_in
 from tests.test_join import send as send_join
 from tests.test_photos import camera_jpeg, upload
 from tests.test_review_queue import (
+    IDENTITY_CHECKED,
     decide,
     item_url,
     open_item,
@@ -33,7 +34,7 @@ from tests.test_review_queue import (
     pending_quote,
     staff,
 )
-from therapists import joining, photos
+from therapists import joining, photos, review
 from therapists.accepting import accepting_token, send_reminders
 from therapists.joining import JoinRequest
 from therapists.models import Application, GuardedRequest, License, Photo, Quote, Therapist
@@ -221,7 +222,7 @@ def test_a_claim_with_a_staff_address_in_any_spelling_is_refused_at_approval(
     assert sent.request["PATH_INFO"].endswith("/claim/sent/")
     application = Application.objects.get()
 
-    response = decide(client, reviewer, "claim", application.pk, "approve-form")
+    response = decide(client, reviewer, "claim", application.pk, "approve-form", **IDENTITY_CHECKED)
 
     assert "staff account" in page_text(response)
     listing.refresh_from_db()
@@ -750,21 +751,29 @@ def test_the_sql_log_of_a_join_holds_no_license_number_nor_address(client, vocab
     assert "new.therapist@example.org" not in caplog.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Not fixed, for the lead: the profile prints every license number, so a claim 'by "
-    "license number' proves only that the claimant read the page; staff see it labelled "
-    "as evidence. Hide the numbers, or label and handle the proof as none.",
-)
-def test_a_claim_by_license_number_needs_more_than_the_public_profile_shows(client, db):
+def test_a_claim_by_a_license_number_read_off_the_profile_links_nothing_unchecked(client, reviewer):
     listing = unclaimed()
     # What anyone reads on the profile: "Licensed Sample Counselor (LSC), Illinois, #FX-2001".
     printed = re.findall(r"#([\w-]+)", page_text(client.get(listing.get_absolute_url())))
+    claim_by_number(Client(), listing, "mallory@example.org", printed[0])
+    claim = Application.objects.get(evidence="license_number")
 
-    for number in printed:
-        claim_by_number(Client(), listing, "mallory@example.org", number)
+    # The number only says where to look: approving asks how staff reached the licensee.
+    page = decide(client, reviewer, "claim", claim.pk, "approve-form")
+    assert "Say how you confirmed it is them." in page_text(page)
+    with pytest.raises(review.ReviewRefused):
+        review.approve_claim(claim, reviewer, identity_check="  ")
 
-    assert not Application.objects.filter(evidence="license_number").exists()
+    assert Therapist.objects.get(pk=listing.pk).user_id is None
+    assert Application.objects.get(pk=claim.pk).status == "pending"
+    assert not User.objects.filter(email="mallory@example.org").exists()
+
+    decide(client, reviewer, "claim", claim.pk, "approve-form", **IDENTITY_CHECKED)
+    claim.refresh_from_db()
+    assert (claim.status, claim.identity_check) == (
+        "approved",
+        IDENTITY_CHECKED["approve-identity_check"],
+    )
 
 
 SVG_AS_JPEG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect/></svg>'

@@ -129,12 +129,16 @@ def pending_join(name="Fictional Joiner", minutes=10):
     )
 
 
+# What a reviewer notes on approving a claim by license number (Application.identity_check).
+IDENTITY_CHECKED = {"approve-identity_check": "Emailed the address on the board's record."}
+
+
 def pending_claim(therapist, email="claimant@example.org", minutes=5):
     return Application.objects.create(
         kind="claim",
         therapist=therapist,
         email=email,
-        evidence="license_number",
+        evidence="listing_address",
         created_at=ago(minutes),
     )
 
@@ -586,7 +590,7 @@ def test_it_records_the_checked_number_on_the_listings_license_when_approved(cli
     listing = make_therapist("Fictional Unnumbered")
     claim = claim_to_check(listing)
 
-    done = decide(client, reviewer, "claim", claim.pk, "approve-form")
+    done = decide(client, reviewer, "claim", claim.pk, "approve-form", **IDENTITY_CHECKED)
 
     assert "approved: the account is linked" in page_text(done)
     license = listing.licenses.get()
@@ -599,7 +603,7 @@ def test_it_keeps_a_number_the_listing_has_when_a_claim_to_check_is_approved(cli
     License.objects.filter(therapist=listing).update(number="FX-2001")
     other_state = claim_to_check(listing, state="NY")
 
-    decide(client, reviewer, "claim", other_state.pk, "approve-form")
+    decide(client, reviewer, "claim", other_state.pk, "approve-form", **IDENTITY_CHECKED)
 
     assert list(listing.licenses.values_list("state", "number")) == [("IL", "FX-2001")]
 

@@ -330,6 +330,20 @@ class VerifyLicenseForm(forms.Form):
     )
 
 
+class IdentityCheckForm(forms.Form):
+    identity_check = forms.CharField(
+        label=_("How you confirmed the claimant holds this license"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "License numbers are public, so the number proves nothing alone. Reach the "
+            "licensee through the contact their state board lists (not one the claimant "
+            "gave), e.g. \u201cEmailed the address on the board's record; they confirmed.\u201d"
+        ),
+        error_messages={"required": _("Say how you confirmed it is them.")},
+    )
+
+
 # The contact form carries the moment it was shown, signed, so a bot that posts at once is
 # told apart from a person, who takes some seconds to write.
 SHOWN_AT_SALT = "therapists.contact.shown-at"

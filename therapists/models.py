@@ -1304,6 +1304,11 @@ class Application(Reviewed):
     license_state = models.CharField(
         _("license state given"), max_length=2, choices=USState.choices, blank=True
     )
+    # License numbers are public (profiles and state boards show them), so a claim by number
+    # is approved only with staff's note of how they reached the licensee themselves.
+    identity_check = models.TextField(
+        _("how staff confirmed the claimant holds the license"), max_length=500, blank=True
+    )
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -1329,6 +1334,14 @@ class Application(Reviewed):
 
     def __str__(self):
         return f"{self.get_kind_display()} of {self.therapist}"
+
+    @property
+    def needs_identity_check(self):
+        """Whether its evidence is a license number, which anyone can read off a profile."""
+        return self.kind == self.Kind.CLAIM and self.evidence in {
+            self.Evidence.LICENSE_NUMBER,
+            self.Evidence.LICENSE_TO_CHECK,
+        }
 
 
 class GuardedRequestQuerySet(models.QuerySet):

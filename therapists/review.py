@@ -152,13 +152,22 @@ def record_license_number(therapist, application):
         license.save(update_fields=["number"])
 
 
-def approve_claim(application, reviewer):
+def approve_claim(application, reviewer, identity_check=""):
     """Links the claimant's account to the listing and emails them a set-password link;
     the listing's other waiting claims are sent back. False if decided already; refused
     (and left waiting) when the listing has an account or the address cannot be linked."""
+    identity_check = identity_check.strip()
+    if application.needs_identity_check and not identity_check:
+        raise ReviewRefused(
+            _(
+                "A license number is public: it shows only that the claimant read it. Reach "
+                "the licensee through the contact their state board lists, then note how."
+            )
+        )
     with transaction.atomic():
         if not Application.objects.decide(application.pk, reviewer, ReviewStatus.APPROVED):
             return False
+        Application.objects.filter(pk=application.pk).update(identity_check=identity_check)
         # Locked: a second claim of the same listing approved at once waits here, then
         # finds the account this one linked.
         therapist = Therapist.objects.select_for_update().get(pk=application.therapist_id)

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 import directory.converters  # noqa: F401 (registers <id:...>)
 from modalities.admin import word_diff
 from therapists import review
-from therapists.forms import SendBackForm, VerifyLicenseForm
+from therapists.forms import IdentityCheckForm, SendBackForm, VerifyLicenseForm
 from therapists.models import (
     Application,
     License,
@@ -315,7 +315,8 @@ def item_page(request, site, kind_name, pk):
             % {"kind": kind.noun, "id": pk},
         )
         return redirect("admin:review_queue")
-    approve_form = VerifyLicenseForm(prefix="approve") if kind.name == "join" else None
+    approve_form_class = approval_form(kind.name, item)
+    approve_form = approve_form_class(prefix="approve") if approve_form_class else None
     send_back_form = SendBackForm(prefix="send_back")
     if request.method == "POST":
         if not kind.may_decide(request.user):
@@ -325,8 +326,8 @@ def item_page(request, site, kind_name, pk):
         if answer is not None:
             return answer
         # A form with errors: shown again, with what the reviewer typed.
-        if decision == "approve" and kind.name == "join":
-            approve_form = VerifyLicenseForm(request.POST, prefix="approve")
+        if decision == "approve" and approve_form_class:
+            approve_form = approve_form_class(request.POST, prefix="approve")
         elif decision == "send_back":
             send_back_form = SendBackForm(request.POST, prefix="send_back")
     return TemplateResponse(
@@ -363,14 +364,15 @@ def decide(request, kind, item, decision):
         if not form.is_valid():
             return None
         reason = form.cleaned_data["reason"]
-    source = ""
-    if decision == "approve" and kind == "join":
-        form = VerifyLicenseForm(request.POST, prefix="approve")
+    approval = {}
+    approve_form_class = approval_form(kind, item)
+    if decision == "approve" and approve_form_class:
+        form = approve_form_class(request.POST, prefix="approve")
         if not form.is_valid():
             return None
-        source = form.cleaned_data["source"]
+        approval = form.cleaned_data
     try:
-        decided = run_decision(request, kind, item, decision, reason, source)
+        decided = run_decision(request, kind, item, decision, reason, approval)
     except review.ReviewRefused as refusal:
         messages.error(request, str(refusal))
         return redirect(here)
@@ -399,7 +401,17 @@ def decide(request, kind, item, decision):
     return redirect("admin:review_queue")
 
 
-def run_decision(request, kind, item, decision, reason, source):
+def approval_form(kind, item):
+    """What approving asks of the reviewer: where a join's license was checked, how a
+    claim by license number was confirmed; None when approving asks nothing."""
+    if kind == "join":
+        return VerifyLicenseForm
+    if kind == "claim" and item.needs_identity_check:
+        return IdentityCheckForm
+    return None
+
+
+def run_decision(request, kind, item, decision, reason, approval):
     reviewer = request.user
     if kind == "quote":
         seen = {item.pk: request.POST.get(SEEN_DRAFT, "")}
@@ -417,8 +429,8 @@ def run_decision(request, kind, item, decision, reason, source):
     if kind == "photo":
         return review.approve_photo(item, reviewer)
     if kind == "join":
-        return review.approve_join(item, reviewer, source)
-    return review.approve_claim(item, reviewer)
+        return review.approve_join(item, reviewer, approval["source"])
+    return review.approve_claim(item, reviewer, approval.get("identity_check", ""))
 
 
 @require_GET

@@ -118,7 +118,7 @@ def test_a_join_is_confirmed_completed_approved_by_staff_and_then_found(
     staff = open_page("desktop", bypass_csp=True)
     staff_signs_in(staff)
     count = staff.locator(".review-waiting").get_by_role("link")
-    expect(count).to_have_text("1 join, 0 claims waiting")
+    expect(count).to_have_text("Review queue: 1 join, 0 claims waiting")
     assert_no_axe_violations(staff)
     screenshot(staff, f"journey-join-{viewport}-2-admin-index")
     tab_to(staff, count)
@@ -232,6 +232,11 @@ def test_a_claim_is_approved_by_staff_and_the_claimant_edits_the_listing(
         expect(lookup.first).to_be_visible()
     assert_no_axe_violations(staff)
     screenshot(staff, f"journey-claim-{proof}-2-item")
+    if proof != "link":
+        # A license number is public: staff note how they reached the licensee.
+        staff.get_by_label("How you confirmed the claimant holds this license").fill(
+            "Phoned the practice number on the California board's record."
+        )
     with staff.expect_navigation():
         staff.get_by_role("button", name="Approve").click()
     expect(staff.locator(".messagelist")).to_contain_text(
