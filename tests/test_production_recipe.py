@@ -9,10 +9,6 @@ import pytest
 
 from tests.production import HOST, free_port, production_site
 
-# One worker runs this whole module, so its production build (the module's `site`) is made
-# once when `make test` spreads the suite over pytest-xdist workers.
-pytestmark = pytest.mark.xdist_group("production-recipe")
-
 CRISIS_LINE = 'call or text <a href="tel:988">988</a> (Suicide &amp; Crisis Lifeline)'
 
 

@@ -17,10 +17,6 @@ import pytest
 
 from tests.production import HOST, production_site
 
-# One worker runs this whole module, so its production build (the module's `site`) is made
-# once when `make test` spreads the suite over pytest-xdist workers.
-pytestmark = pytest.mark.xdist_group("search-processes")
-
 MODALITY = "cognitive-behavioral-therapy"  # in the seed's vocabulary; nobody practises it yet
 LISTING = f"/therapists/?modality={MODALITY}"
 # Which worker answered which request, in gunicorn's own log.
