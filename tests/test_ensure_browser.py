@@ -52,4 +52,4 @@ def test_it_sets_up_the_browser_before_make_test_runs_pytest():
     ).stdout.splitlines()
     setup = planned.index("PLAYWRIGHT=.venv/bin/playwright bash scripts/ensure_browser.sh")
     # pytest next, on every core (pytest-xdist).
-    assert planned[setup + 1 :] == [".venv/bin/pytest --numprocesses=auto --dist=loadfile"]
+    assert planned[setup + 1 :] == [".venv/bin/pytest --numprocesses=auto --dist=load"]
