@@ -1,9 +1,10 @@
 """PostgreSQL as the site uses it, with a faster way to empty the tables between tests.
 
 After each live-server or transactional test, Django empties every table (flush) with one
-TRUNCATE of them all, which PostgreSQL carries out file by file: over a second each time
-with this project's tables, against tens of milliseconds for DELETE on tables that hold one
-test's rows. The tables end up just as empty; their sequences go on as TRUNCATE leaves them.
+TRUNCATE of them all, which PostgreSQL carries out file by file: 0.6 to 2.7 s each time
+with this project's 44 tables (measured on a busy machine), against 20 to 240 ms for DELETE
+on tables that hold one test's rows. The tables end up just as empty; their sequences go
+on as TRUNCATE leaves them.
 """
 
 from django.db.backends.postgresql import base, operations
