@@ -27,11 +27,15 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 # The whole suite, browser tests included (scripts/ensure_redis.sh and ensure_browser.sh set
 # up redis-server and Chromium first, or say how): SQLite by default, PostgreSQL when
-# DATABASE_URL is set.
+# DATABASE_URL is set. One pytest-xdist worker per core, each with its own test database,
+# Redis and Chromium. Each worker takes the tests in pytest-django's order, the transactional
+# ones (which empty every table, rows made by migrations included) last; --dist=loadfile
+# would break that order. `make test PYTEST_WORKERS=0` runs it in one process.
+PYTEST_WORKERS ?= auto
 test: install node_modules/.package-lock.json
 	bash scripts/ensure_redis.sh
 	PLAYWRIGHT=$(BIN)/playwright bash scripts/ensure_browser.sh
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses=$(PYTEST_WORKERS) --dist=load
 
 lint: install
 	$(BIN)/ruff check .

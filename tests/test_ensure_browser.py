@@ -51,4 +51,5 @@ def test_it_sets_up_the_browser_before_make_test_runs_pytest():
         check=True,
     ).stdout.splitlines()
     setup = planned.index("PLAYWRIGHT=.venv/bin/playwright bash scripts/ensure_browser.sh")
-    assert planned[setup + 1 :] == [".venv/bin/pytest"]
+    # pytest next, on every core (pytest-xdist).
+    assert planned[setup + 1 :] == [".venv/bin/pytest --numprocesses=auto --dist=load"]
