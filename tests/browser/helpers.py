@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 # Git-ignored; CI keeps them as artefacts.
@@ -106,6 +107,16 @@ def sign_in(page, user, base_url):
 
 
 # Emails and the join form --------------------------------------------------------------
+
+
+def staff_signs_in(page, username, password):
+    """Signs in at /admin/ as a staff member would."""
+    page.goto("/admin/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#content-main")).to_be_visible()
 
 
 def emailed_path(message, path_pattern):

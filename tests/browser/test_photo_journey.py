@@ -2,12 +2,14 @@
 approved, then seen by a visitor on the card and the profile (the site's own CSP allows
 it, and it loads)."""
 
+from django.contrib.auth.models import Permission, User
 from playwright.sync_api import expect
 
-from tests.browser.helpers import screenshot, sign_in
+from tests.browser.conftest import PASSWORD
+from tests.browser.helpers import screenshot, sign_in, staff_signs_in
 from tests.browser.test_accessibility import describe, run_axe
 from tests.test_photos import camera_jpeg
-from therapists.models import Photo, ReviewStatus, Therapist
+from therapists.models import Photo
 
 
 def loaded(image):
@@ -57,9 +59,19 @@ def test_a_photo_sent_then_approved_shows_on_card_and_profile(
     visitor.goto("/therapists/steven-su/")
     expect(visitor.locator(".profile-header .initials")).to_be_visible()
 
-    photo = Photo.objects.get()
-    Photo.objects.filter(pk=photo.pk).update(status=ReviewStatus.APPROVED)
-    Therapist.objects.filter(slug="steven-su").update(photo=photo)
+    # A staff member who may decide on photos approves it in the review queue.
+    reviewer = User.objects.create_user("photos@example.org", password=PASSWORD, is_staff=True)
+    reviewer.user_permissions.add(Permission.objects.get(codename="change_photo"))
+    staff = open_page()
+    staff_signs_in(staff, "photos@example.org", PASSWORD)
+    staff.goto("/admin/review/")
+    with staff.expect_navigation():
+        staff.locator("table.review-list").get_by_role("link", name="Steven Su").click()
+    assert loaded(staff.get_by_role("img", name="Photo waiting: Steven Su"))
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="Approve").click()
+    expect(staff.locator(".messagelist")).to_contain_text("Steven Su")
+    assert Photo.objects.get().status == "approved"
 
     visitor.goto("/therapists/?q=Steven")
     card_photo = visitor.locator(".card .photo")

@@ -19,6 +19,7 @@ from django.contrib.auth.models import Permission, User
 from django.core import mail
 from playwright.sync_api import expect
 
+from tests.browser import helpers
 from tests.browser.conftest import PASSWORD
 from tests.browser.helpers import (
     assert_no_axe_violations,
@@ -55,12 +56,7 @@ def reviewer(site):
 
 
 def staff_signs_in(page):
-    page.goto("/admin/")
-    page.get_by_label("Username").fill(REVIEWER)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#content-main")).to_be_visible()
+    helpers.staff_signs_in(page, REVIEWER, PASSWORD)
 
 
 def choose_a_password(page):
