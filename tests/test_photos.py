@@ -11,8 +11,9 @@ import zlib
 from pathlib import Path
 
 import pytest
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from PIL import Image, ImageCms
 
 from tests.conftest import make_therapist, page_text
@@ -397,6 +398,66 @@ def test_deleting_a_photo_deletes_its_files(therapist, django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=True):
         photos.delete_photo(photo)
     assert not any(default_storage.exists(name) for name in names)
+
+
+def file_names(photo):
+    return [f"{photo.name}-{size}.webp" for size in Photo.SIZES]
+
+
+def test_deleting_the_listing_deletes_its_photos_files(
+    therapist, django_capture_on_commit_callbacks
+):
+    shown = photo_of(therapist)
+    approve(shown)
+    waiting = photo_of(therapist)
+    names = file_names(shown) + file_names(waiting)
+    with django_capture_on_commit_callbacks(execute=True):
+        Therapist.objects.get(pk=therapist.pk).delete()
+    assert not Photo.objects.exists()
+    assert not any(default_storage.exists(name) for name in names)
+
+
+def test_a_queryset_delete_deletes_the_files(therapist, django_capture_on_commit_callbacks):
+    photo = photo_of(therapist)
+    with django_capture_on_commit_callbacks(execute=True):
+        Photo.objects.filter(therapist=therapist).delete()
+    assert not any(default_storage.exists(name) for name in file_names(photo))
+
+
+def test_a_delete_rolled_back_keeps_row_and_files(therapist, django_capture_on_commit_callbacks):
+    photo = photo_of(therapist)
+    photo_id = photo.pk
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        photos.delete_photo(photo)
+        raise RuntimeError("the rest of the change failed")
+    assert callbacks == []
+    assert Photo.objects.filter(pk=photo_id).exists()
+    assert all(default_storage.exists(name) for name in file_names(photo))
+
+
+class UndeletableStorage(FileSystemStorage):
+    def delete(self, name):
+        raise OSError(5, "Input/output error")
+
+
+def test_a_store_failing_to_delete_is_logged_not_raised(
+    therapist, media, settings, caplog, django_capture_on_commit_callbacks
+):
+    photo = photo_of(therapist)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": f"{__name__}.UndeletableStorage", "OPTIONS": {"location": media}},
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        Photo.objects.filter(pk=photo.pk).delete()
+    assert not Photo.objects.filter(pk=photo.pk).exists()
+    failures = [r.getMessage() for r in caplog.records if r.name == "therapists.photos"]
+    assert len(failures) == len(Photo.SIZES)
+    assert all(f"Photo {photo.pk}:" in message for message in failures)
 
 
 # Serving

@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
-from tests.conftest import make_modality, page_text
+from tests.conftest import make_modality, page_links, page_text
 from tests.live_http import form_fields
-from therapists.models import Quote, Therapist
+from therapists.models import Photo, Quote, ReviewStatus, Therapist
 
 IPT_PAGE = "/modalities/interpersonal-therapy/"
 IPT_QUOTE = "/profile/quotes/interpersonal-therapy/"
@@ -252,9 +252,28 @@ def test_it_hides_the_quote_of_a_modality_no_longer_practised_but_keeps_it(steve
     assert SEED_QUOTE in page_text(client.get(IPT_PAGE))
 
 
-def test_it_pins_the_dashboard_queries(signed_in, django_assert_num_queries):
-    # session, user, the listing, primary license, primary location, published
-    # modalities, concerns, languages, quotes
+def test_it_pins_the_dashboard_queries(signed_in, steven, django_assert_num_queries):
+    Photo.objects.create(therapist=steven, name="photos/fictional-waiting")
+    # session, user, the listing (its photo in review read with it), primary license,
+    # primary location, published modalities, concerns, languages, quotes
     with django_assert_num_queries(9):
         response = signed_in.get("/profile/")
     assert response.status_code == 200
+
+
+def test_the_dashboard_tells_of_a_photo_waiting_or_sent_back(signed_in, steven):
+    assert "Your photo" not in page_text(signed_in.get("/profile/"))
+
+    photo = Photo.objects.create(therapist=steven, name="photos/fictional-waiting")
+    page = signed_in.get("/profile/")
+    assert "Your photo waits for review: it is shown once staff approve it." in page_text(page)
+    assert ("/profile/edit/#photo", "See your photo") in page_links(page)
+    assert 'id="photo"' in signed_in.get("/profile/edit/").content.decode()
+
+    Photo.objects.filter(pk=photo.pk).update(
+        status=ReviewStatus.SENT_BACK, review_reason="<b>Please show your face.</b>"
+    )
+    page = signed_in.get("/profile/")
+    assert "Your photo was sent back: <b>Please show your face.</b>" in page_text(page)
+    assert "<b>Please" not in page.content.decode()
+    assert "waits for review" not in page_text(page)

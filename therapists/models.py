@@ -447,6 +447,18 @@ class TherapistQuerySet(models.QuerySet):
         """Loads the primary license and location in two queries, whatever the page size."""
         return self.prefetch_related(*signature_prefetches())
 
+    def with_photo_in_review(self):
+        """Adds photo_in_review_status and photo_in_review_reason: the latest photo waiting
+        for staff or sent back by them (None if none), read with the listing, no query of
+        its own."""
+        latest = Photo.objects.filter(
+            therapist=OuterRef("pk"), status__in=[ReviewStatus.PENDING, ReviewStatus.SENT_BACK]
+        ).order_by("-created_at", "-id")
+        return self.annotate(
+            photo_in_review_status=Subquery(latest.values("status")[:1]),
+            photo_in_review_reason=Subquery(latest.values("review_reason")[:1]),
+        )
+
 
 # Longest texts anyone may write; the database has no limit of its own on them.
 BIO_MAX_LENGTH = 4000

@@ -219,9 +219,16 @@ def store_photo(therapist, square):
 
 
 def delete_photo(photo):
-    """Deletes the row and, once that commits, its files (a rollback keeps both)."""
-    names = [file_name(photo.name, size) for size in Photo.SIZES]
+    """Deletes the row; its files follow once that commits (delete_files_with_row)."""
     photo.delete()
+
+
+def delete_files_with_row(sender, instance, **kwargs):
+    """post_delete for Photo, however the row goes (this module, a listing deleted, the
+    admin, a queryset): its files are deleted once the deletion commits, so a rollback
+    keeps both row and files."""
+    names = [file_name(instance.name, size) for size in Photo.SIZES]
+    photo_id = instance.pk
 
     def delete_files():
         for path in names:
@@ -229,10 +236,10 @@ def delete_photo(photo):
                 default_storage.delete(path)
             except storage_errors() as error:
                 # The row is gone, so no one is served the file: a store that failed leaves
-                # an orphan to sweep, not a failed page.
-                logger.warning("Photo file %s not deleted: %r", path, error)
+                # an orphan to sweep, not a failed page (nor a failed delete of a listing).
+                logger.warning("Photo %s: file %s not deleted: %r", photo_id, path, error)
 
-    transaction.on_commit(delete_files)
+    transaction.on_commit(delete_files, using=kwargs.get("using"))
 
 
 def remove_photo(therapist, photo):

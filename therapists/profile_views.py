@@ -33,7 +33,9 @@ def own_listing(request, queryset=None):
 def dashboard(request):
     therapist = own_listing(
         request,
-        Therapist.objects.with_signature().prefetch_related(
+        Therapist.objects.with_signature()
+        .with_photo_in_review()
+        .prefetch_related(
             Prefetch("modalities", queryset=Modality.objects.published()),
             "concerns",
             "languages",
