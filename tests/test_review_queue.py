@@ -526,9 +526,12 @@ def test_it_links_an_approved_claim_and_sends_the_other_claims_back(client, revi
     assert (claim.status, claim.user) == ("approved", listing.user)
     rival.refresh_from_db()
     assert rival.status == "sent_back"
-    subjects = sorted(m.subject for m in sent_to("claimant@example.org"))
-    assert "Your claim of a listing was approved" in subjects
-    assert any("password" in m.body.lower() for m in sent_to("claimant@example.org"))
+    # One email, not the generic invitation beside a notice: it says why and holds the link.
+    [approved] = sent_to("claimant@example.org")
+    assert approved.subject == "Your claim of a listing was approved"
+    assert "Staff approved your claim: the listing Fictional Unclaimed" in approved.body
+    assert "https://directory.example.org/accounts/reset/" in approved.body
+    assert "You are invited" not in approved.body
     [refusal] = sent_to("rival@example.org")
     assert refusal.subject == "Your claim of a listing was not approved"
     assert_no_health_information()

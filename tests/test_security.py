@@ -241,3 +241,25 @@ def test_it_lets_a_deployment_switch_hsts_subdomains_and_preload_off():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_it_lets_a_deployment_write_emails_to_a_folder(tmp_path):
+    code = (
+        "import django; django.setup(); from django.core.mail import send_mail; "
+        "send_mail('A fictional subject', 'A fictional body', None, ['ada@example.org'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=production_env(
+            EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+            EMAIL_FILE_PATH=str(tmp_path),
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    [written] = tmp_path.iterdir()
+    assert "A fictional body" in written.read_text()

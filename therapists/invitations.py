@@ -19,10 +19,12 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+
+from therapists.notifications import email as send_notice
+from therapists.notifications import site_link
 
 
 class InvitationError(Exception):
@@ -157,9 +159,21 @@ def send(template, context, to):
     )
 
 
-def invite(therapist, email, *, change_address=False):
-    """Links the account and emails the set-password link, built from SITE_URL (never
-    from a request, whose Host header anyone can write)."""
+def set_password_link(user):
+    """The link with which the account's owner chooses a password, built from SITE_URL
+    (never from a request, whose Host header anyone can write)."""
+    return site_link(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+
+
+def invite(therapist, email, *, change_address=False, notice=None):
+    """Links the account and emails the set-password link: in the generic invitation, or
+    in the therapists/email/ notice `notice` (a claim's approval), so one email says why."""
     # One transaction with the emails: a mail server that fails leaves no account linked
     # or moved that nobody was told about; the caller hears why, as for any refusal.
     try:
@@ -168,14 +182,12 @@ def invite(therapist, email, *, change_address=False):
             context = {"therapist": therapist, "user": user, "site_url": settings.SITE_URL}
             if moved_from:
                 send("address_changed", context, moved_from)
-            path = reverse(
-                "password_reset_confirm",
-                kwargs={
-                    "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                    "token": default_token_generator.make_token(user),
-                },
-            )
-            send("invitation", {**context, "link": settings.SITE_URL + path}, user.email)
+            context["link"] = set_password_link(user)
+            if notice:
+                about = f"listing {therapist.pk}"
+                send_notice(notice, user.email, about, fail_silently=False, **context)
+            else:
+                send("invitation", context, user.email)
     except (smtplib.SMTPException, OSError):
         raise InvitationError(
             _(

@@ -44,9 +44,11 @@ def one_line(text):
     return " ".join(text.split())
 
 
-def email(kind, address, about, **context):
+def email(kind, address, about, *, fail_silently=True, **context):
     """Emails the notice `kind` to `address`, also to one who has no listing yet (a join);
-    `about` names, for the log, whom it concerns (never the address). True if sent."""
+    `about` names, for the log, whom it concerns (never the address). True if sent.
+    With fail_silently=False a mail server's refusal is raised, for a caller that must
+    undo what the email was to announce (an invitation)."""
     context = {"site_url": settings.SITE_URL, **context}
     try:
         send_mail(
@@ -56,6 +58,8 @@ def email(kind, address, about, **context):
             recipient_list=[address],
         )
     except (smtplib.SMTPException, OSError) as error:
+        if not fail_silently:
+            raise
         logger.warning("No %s notice sent to %s: %r", kind, about, error)
         return False
     return True

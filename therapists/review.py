@@ -153,9 +153,10 @@ def record_license_number(therapist, application):
 
 
 def approve_claim(application, reviewer, identity_check=""):
-    """Links the claimant's account to the listing and emails them a set-password link;
-    the listing's other waiting claims are sent back. False if decided already; refused
-    (and left waiting) when the listing has an account or the address cannot be linked."""
+    """Links the claimant's account to the listing and emails them, in one notice, that the
+    claim was approved and a set-password link; the listing's other waiting claims are
+    sent back. False if decided already; refused (and left waiting) when the listing has
+    an account or the address cannot be linked."""
     identity_check = identity_check.strip()
     if application.needs_identity_check and not identity_check:
         raise ReviewRefused(
@@ -177,13 +178,13 @@ def approve_claim(application, reviewer, identity_check=""):
                 % {"name": therapist}
             )
         try:
-            user = invite(therapist, application.email)
+            # The approval notice itself carries the set-password link: one email.
+            user = invite(therapist, application.email, notice="claim_approved")
         except InvitationError as error:
             raise ReviewRefused(str(error)) from None
         Application.objects.filter(pk=application.pk).update(user=user)
         if application.evidence == Application.Evidence.LICENSE_TO_CHECK:
             record_license_number(therapist, application)
-        tell_applicant(application, "claim_approved", link=site_link("login"))
         others = Application.objects.pending().filter(
             kind=Application.Kind.CLAIM, therapist=therapist
         )
