@@ -776,6 +776,19 @@ def test_a_claim_by_a_license_number_read_off_the_profile_links_nothing_unchecke
     )
 
 
+def test_the_note_of_how_a_claim_was_confirmed_stays_readable_and_escaped(client, reviewer):
+    listing = unclaimed()
+    claim_by_number(Client(), listing, "claimant@example.org", "FX-2001")
+    claim = Application.objects.get()
+    note = "Phoned the board's number <script>alert(1)</script>"
+
+    decide(client, reviewer, "claim", claim.pk, "approve-form", **{"approve-identity_check": note})
+    page = client.get(item_url("claim", claim.pk))
+
+    assert f"How the claimant was confirmed: {note}" in page_text(page)
+    assert "<script>alert(1)" not in page.content.decode()
+
+
 SVG_AS_JPEG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect/></svg>'
 HTML_AS_JPEG = b"<!doctype html><script>alert(1)</script>"
 
