@@ -33,12 +33,19 @@ def waiting(site, settings, tmp_path):
     return reviewer, quote, join
 
 
+def reviewer_sees(open_page, site, reviewer, url, shot, device="desktop", **options):
+    """The reviewer signed in on `device`, at `url`, screenshot saved as `shot`."""
+    page = open_page(device, **options)
+    sign_in(page, reviewer, site.url)
+    assert page.goto(url).ok
+    screenshot(page, shot)
+    return page
+
+
 def test_it_fits_the_queue_on_a_1280_px_screen_with_each_draft_whole(open_page, site, waiting):
     reviewer, quote, join = waiting
-    page = open_page("desktop", bypass_csp=True)
-    sign_in(page, reviewer, site.url)
-    assert page.goto(reverse("admin:review_queue")).ok
-    screenshot(page, "review-queue-1280")
+    queue = reverse("admin:review_queue")
+    page = reviewer_sees(open_page, site, reviewer, queue, "review-queue-1280", bypass_csp=True)
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 1280
     draft = page.locator("td.review-text", has_text=LONG_DRAFT[:60]).first
     assert draft.inner_text().split() == LONG_DRAFT.split()
@@ -65,10 +72,8 @@ def test_it_fits_the_queue_on_a_1280_px_screen_with_each_draft_whole(open_page, 
 def test_it_fits_the_bulk_list_of_quotes_on_a_1280_px_screen(open_page, site, waiting):
     reviewer, quote, _join = waiting
     quote.therapist.quotes.update(text=LONG_DRAFT.replace("grief", "loss"))
-    page = open_page("desktop")
-    sign_in(page, reviewer, site.url)
-    assert page.goto(reverse("admin:therapists_pendingquote_changelist")).ok
-    screenshot(page, "pending-quotes-1280")
+    pending = reverse("admin:therapists_pendingquote_changelist")
+    page = reviewer_sees(open_page, site, reviewer, pending, "pending-quotes-1280")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 1280
     # The list scrolls inside its own box where it is too wide: it must not need to; and no
     # cell's text runs over into the next.
@@ -89,10 +94,8 @@ def test_it_fits_the_licenses_to_re_check_on_a_1280_px_screen(open_page, site, w
     # Walked as a newcomer: beside the navigation and the filters, the state, the number and
     # the dates of each license lay past the right edge, inside a scrolled box.
     reviewer, _quote, _join = waiting
-    page = open_page("desktop")
-    sign_in(page, reviewer, site.url)
-    assert page.goto(reverse("admin:therapists_licensetorecheck_changelist")).ok
-    screenshot(page, "licenses-to-recheck-1280")
+    to_recheck = reverse("admin:therapists_licensetorecheck_changelist")
+    page = reviewer_sees(open_page, site, reviewer, to_recheck, "licenses-to-recheck-1280")
     assert page.evaluate(
         "() => { const box = document.querySelector('.results');"
         " return box.scrollWidth <= box.clientWidth"
@@ -112,10 +115,8 @@ def test_it_fits_the_licenses_to_re_check_on_a_1280_px_screen(open_page, site, w
 def test_on_a_phone_no_cell_of_the_queue_runs_over_the_next(open_page, site, waiting):
     # Walked as a newcomer: at 390 px each submission date ran over the draft beside it.
     reviewer, _quote, _join = waiting
-    page = open_page("phone")
-    sign_in(page, reviewer, site.url)
-    assert page.goto(reverse("admin:review_queue")).ok
-    screenshot(page, "review-queue-390")
+    queue = reverse("admin:review_queue")
+    page = reviewer_sees(open_page, site, reviewer, queue, "review-queue-390", device="phone")
     overflowing = page.evaluate(
         "() => [...document.querySelectorAll('.review-list td, .review-list th')]"
         ".filter(cell => cell.scrollWidth > cell.clientWidth + 1).map(cell => cell.innerText)"
