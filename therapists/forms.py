@@ -574,9 +574,9 @@ class GuardedRequestForm(SpamGuards, BoundsValues, forms.Form):
                 _("Enter one email address like name@example.org."), code="invalid"
             ) from None
 
-    def counts(self, kind=None, **keys):
+    def counts(self, **keys):
         since = timezone.now() - datetime.timedelta(days=1)
-        return GuardedRequest.objects.counts_since(since, kind or self.kind, **keys)
+        return GuardedRequest.objects.counts_since(since, self.kind, **keys)
 
     @staticmethod
     def over_limit(message):

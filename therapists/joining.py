@@ -43,24 +43,21 @@ CLAIM_SALT = "therapists.joining.confirm-claim"
 LINK_MAX_AGE = settings.JOIN_LINK_MAX_AGE_DAYS * 24 * 60 * 60
 
 
+def holds_address(address):
+    """An account's email or sign-in name is this address (neither is stored folded)."""
+    return Q(email__iexact=address) | Q(username__iexact=address)
+
+
 def account_exists(address):
     """Whether any account, staff included, has this address or sign-in name."""
-    return (
-        get_user_model()
-        .objects.filter(Q(email__iexact=address) | Q(username__iexact=address))
-        .exists()
-    )
+    return get_user_model().objects.filter(holds_address(address)).exists()
 
 
 def link_used(address):
     """Whether a join link for this address can no longer make an account: one has it, or
     a join from it was confirmed already (its account since moved to another address)."""
     joined_from = Q(applications__kind=Application.Kind.JOIN, applications__email__iexact=address)
-    return (
-        get_user_model()
-        .objects.filter(Q(email__iexact=address) | Q(username__iexact=address) | joined_from)
-        .exists()
-    )
+    return get_user_model().objects.filter(holds_address(address) | joined_from).exists()
 
 
 def over_limit(form):
