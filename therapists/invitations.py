@@ -39,6 +39,11 @@ class ChangeOfAddressNotConfirmed(InvitationError):
 LINKABLE_ACCOUNTS = Q(is_staff=False, is_superuser=False)
 
 
+def holds_address(address):
+    """An account's email or sign-in name is this address (neither is stored folded)."""
+    return Q(email__iexact=address) | Q(username__iexact=address)
+
+
 def linkable_accounts():
     return get_user_model().objects.filter(LINKABLE_ACCOUNTS)
 
@@ -105,9 +110,7 @@ def link_account(therapist, email, *, change_address=False):
         therapist = type(therapist).objects.select_for_update().get(pk=therapist.pk)
         user = (
             therapist.user
-            or User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
-            .select_related("therapist")
-            .first()
+            or User.objects.filter(holds_address(email)).select_related("therapist").first()
         )
         if user is None:
             user = User.objects.create_user(username=email, email=email)
@@ -123,9 +126,7 @@ def link_account(therapist, email, *, change_address=False):
             therapist.save(update_fields=["user", "updated_at"])
         moved_from = None
         if user.email.lower() != email or user.username != email:
-            taken = User.objects.exclude(pk=user.pk).filter(
-                Q(email__iexact=email) | Q(username__iexact=email)
-            )
+            taken = User.objects.exclude(pk=user.pk).filter(holds_address(email))
             if taken.exists():
                 raise InvitationError(
                     _("%(email)s already belongs to another account.") % {"email": email}

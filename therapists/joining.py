@@ -34,18 +34,13 @@ from therapists.forms import (
     pending_claim,
     shown_at_token,
 )
-from therapists.invitations import InvitationError, clean_address
+from therapists.invitations import InvitationError, clean_address, holds_address
 from therapists.models import Application, City, Credential, License, Location, Therapist
 from therapists.notifications import email, notify, site_link
 
 JOIN_SALT = "therapists.joining.confirm-join"
 CLAIM_SALT = "therapists.joining.confirm-claim"
 LINK_MAX_AGE = settings.JOIN_LINK_MAX_AGE_DAYS * 24 * 60 * 60
-
-
-def holds_address(address):
-    """An account's email or sign-in name is this address (neither is stored folded)."""
-    return Q(email__iexact=address) | Q(username__iexact=address)
 
 
 def account_exists(address):
