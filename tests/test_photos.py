@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from PIL import Image, ImageCms
 
-from tests.conftest import make_therapist, page_text
+from tests.conftest import make_therapist, make_therapist_with_account, page_text
 from tests.forms import form_on
 from therapists import photos
 from therapists.models import Photo, ReviewStatus, Therapist
@@ -43,9 +43,8 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def therapist(db, media, django_user_model):
-    user = django_user_model.objects.create_user("photo@example.org", "photo@example.org")
-    return make_therapist("Fictional Portrait", user=user)
+def therapist(db, media):
+    return make_therapist_with_account("Fictional Portrait", "photo@example.org")
 
 
 @pytest.fixture
