@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.utils.text import slugify
 
@@ -199,3 +200,9 @@ def django_assert_num_queries(django_assert_num_queries, db):
             yield context
 
     return pinned
+
+
+# Shared by the inbox and photo tests: a listing its own account may edit.
+def make_therapist_with_account(name, email, **fields):
+    """A listed therapist whose account (user name and address `email`) may edit it."""
+    return make_therapist(name, user=User.objects.create_user(email, email), **fields)

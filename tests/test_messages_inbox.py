@@ -7,13 +7,12 @@ import re
 from urllib.parse import urlencode
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
 from modalities.models import ContentVersion
-from tests.conftest import make_therapist, page_links, page_text
+from tests.conftest import make_therapist, make_therapist_with_account, page_links, page_text
 from tests.forms import form_on
 from therapists.models import ContactMessage, ListingChange
 from therapists.search import current_index
@@ -46,8 +45,7 @@ def message_to(therapist, ago=HOUR, replied_after=None, **fields):
 @pytest.fixture
 def ada(db):
     """A listed therapist with an account."""
-    user = User.objects.create_user("ada.account@example.org", "ada.account@example.org")
-    return make_therapist("Ada Fictional", user=user)
+    return make_therapist_with_account("Ada Fictional", "ada.account@example.org")
 
 
 @pytest.fixture

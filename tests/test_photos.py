@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from PIL import Image, ImageCms
 
-from tests.conftest import make_therapist, page_text
+from tests.conftest import make_therapist, make_therapist_with_account, page_text
 from tests.forms import form_on
 from therapists import photos
 from therapists.models import Photo, ReviewStatus, Therapist
@@ -43,9 +43,8 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def therapist(db, media, django_user_model):
-    user = django_user_model.objects.create_user("photo@example.org", "photo@example.org")
-    return make_therapist("Fictional Portrait", user=user)
+def therapist(db, media):
+    return make_therapist_with_account("Fictional Portrait", "photo@example.org")
 
 
 @pytest.fixture
@@ -317,20 +316,21 @@ def test_a_photo_sent_back_shows_its_reason(signed_in, therapist):
 
 
 def test_the_therapist_sees_their_own_waiting_photo_and_no_one_else_does(
-    signed_in, therapist, client, django_user_model
+    signed_in, therapist, client, django_assert_num_queries
 ):
     photo = photo_of(therapist)
     url = f"/profile/photo/{photo.pk}/192.webp"
     assert url in signed_in.get(EDIT).content.decode()
-    response = signed_in.get(url)
+    # the session; the user; the photo, if the user's listing has it
+    with django_assert_num_queries(3):
+        response = signed_in.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "image/webp"
     assert "private" in response["Cache-Control"]
     assert b"".join(response.streaming_content) == stored_files(photo)[192]
 
-    other = django_user_model.objects.create_user("other@example.org", "other@example.org")
-    make_therapist("Fictional Other", user=other)
-    client.force_login(other)
+    other = make_therapist_with_account("Fictional Other", "other@example.org")
+    client.force_login(other.user)
     assert client.get(url).status_code == 404
 
 
@@ -358,12 +358,11 @@ def test_removing_is_post_only(signed_in, therapist):
     assert Photo.objects.filter(pk=photo.pk).exists()
 
 
-def test_another_therapist_cannot_remove_or_replace_a_photo(therapist, client, django_user_model):
+def test_another_therapist_cannot_remove_or_replace_a_photo(therapist, client):
     photo = photo_of(therapist)
     approve(photo)
-    other = django_user_model.objects.create_user("other@example.org", "other@example.org")
-    intruder = make_therapist("Fictional Intruder", user=other)
-    client.force_login(other)
+    intruder = make_therapist_with_account("Fictional Intruder", "other@example.org")
+    client.force_login(intruder.user)
     assert client.post(f"/profile/photo/{photo.pk}/remove/").status_code == 404
     # Their upload is theirs: it never touches the first therapist's photo.
     assert send(client, camera_jpeg()).status_code == 302

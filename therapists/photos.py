@@ -185,11 +185,6 @@ def file_name(name, size):
     return f"{name}-{size}.webp"
 
 
-def submit_photo(therapist, upload):
-    """Stores the upload as `therapist`'s photo waiting for review; raises PhotoRefused."""
-    return store_photo(therapist, square_image(upload))
-
-
 def store_photo(therapist, square):
     """Stores the square image as `therapist`'s photo waiting for review, replacing any
     other that is not the one shown (whose files go too); the shown photo stays until
