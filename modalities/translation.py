@@ -7,11 +7,15 @@ yet. Therapists' own words use the same columns and the same fallback.
 """
 
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 ENGLISH, SPANISH = "en", "es"
 # The languages a text may be written in, as a page names them ("Written in English").
-TEXT_LANGUAGES = {ENGLISH: _("English"), SPANISH: _("Spanish")}
+# In the middle of a sentence, hence a context of their own: Spanish writes them in lower case.
+TEXT_LANGUAGES = {
+    ENGLISH: pgettext_lazy("written in", "English"),
+    SPANISH: pgettext_lazy("written in", "Spanish"),
+}
 
 
 def edition_language():
