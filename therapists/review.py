@@ -177,6 +177,9 @@ def approve_claim(application, reviewer, identity_check=""):
                 _("%(name)s is already claimed: it has an account. Send this claim back.")
                 % {"name": therapist}
             )
+        # Their emails from now on are in the edition they claimed in.
+        therapist.language = application.language
+        therapist.save(update_fields=["language"])
         try:
             # The approval notice itself carries the set-password link: one email.
             user = invite(therapist, application.email, notice="claim_approved")
