@@ -116,7 +116,11 @@ def approve_join(application, reviewer, source):
             )
         therapist.is_listed = True
         therapist.save(update_fields=["is_listed", "updated_at"])
-        tell_applicant(application, "join_approved", link=site_link(therapist.get_absolute_url()))
+        tell_applicant(
+            application,
+            "join_approved",
+            link=site_link("therapists:profile", kwargs={"slug": therapist.slug}),
+        )
     return True
 
 
@@ -135,7 +139,7 @@ def send_back_join(application, reviewer, reason):
 
 
 def send_back_claim(application, reviewer, reason):
-    link = site_link(application.therapist.get_absolute_url())
+    link = site_link("therapists:profile", kwargs={"slug": application.therapist.slug})
     return send_back(application, reviewer, reason, "claim_sent_back", link)
 
 
