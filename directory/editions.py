@@ -44,16 +44,3 @@ class UrlLanguageMiddleware:
             response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
-
-
-def editions(request):
-    """The current page in each edition, for the language switch (query string kept)."""
-    here = request.get_full_path()
-    current = language_of(request.path_info)
-    return {
-        "other_editions": [
-            {"code": code, "name": name, "url": in_edition(here, code)}
-            for code, name in EDITIONS.items()
-            if code != current
-        ]
-    }

@@ -145,7 +145,7 @@ def test_it_marks_a_message_replied_once(as_ada, ada, django_assert_num_queries)
     first = message.replied_at
     assert first is not None
     today = timezone.localtime(first)
-    assert f"Marked replied {today:%b} {today.day}, {today.year}" in page_text(response)
+    assert f"Marked replied {today.day} {today:%b} {today.year}" in page_text(response)
     assert f"{INBOX}{message.pk}/replied/" not in response.content.decode()  # no button again
     # The page sent twice (a second tab): the first time stays.
     form.submit(as_ada, INBOX)

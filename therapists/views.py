@@ -116,6 +116,7 @@ class TherapistListView(TemplateView):
         return super().get_context_data(
             filter=filterset,
             listing=listing,
+            canonical_path=listing.canonical,
             paginator=paginator,
             page_obj=page,
             is_paginated=paginator.num_pages > 1,

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from directory.editions import DEFAULT, EDITIONS, in_edition
+from directory.editions import DEFAULT, EDITIONS, in_edition, language_of
 
 register = template.Library()
 
@@ -28,3 +28,25 @@ def edition_links(context, path):
             ((code, origin, url) for code, url in alternates),
         ),
     )
+
+
+@register.simple_tag(takes_context=True)
+def page_path(context):
+    """The page's own address: the one its view names canonical (the directory's filters,
+    checked), else its path without the query; "" for a page drawn without the request."""
+    request = context.get("request")
+    return context.get("canonical_path") or (request.path if request else "")
+
+
+@register.simple_tag
+def other_editions(path):
+    """[{code, name, url}] of the page at `path` (its canonical address, so only parameters
+    the page validated) in each other edition, for the language switch."""
+    if not path:
+        return []
+    current = language_of(path)
+    return [
+        {"code": code, "name": name, "url": in_edition(path, code)}
+        for code, name in EDITIONS.items()
+        if code != current
+    ]
