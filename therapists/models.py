@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce, Mod, Sqrt, Substr
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -435,7 +436,7 @@ class TherapistQuerySet(models.QuerySet):
                 Prefetch(
                     "modalities",
                     queryset=Modality.objects.filter(is_published=True).only(
-                        "name", "abbreviation", "slug"
+                        "name", "name_es", "abbreviation", "slug"
                     ),
                     to_attr="published_modalities",
                 )
@@ -689,9 +690,9 @@ class Therapist(models.Model):
         """'Steven Su, Licensed Clinical Social Worker in Fullerton, CA', as on the seed page."""
         text = self.display_name
         if license := self.primary_license:
-            text += f", {license.credential.name}"
+            text += f", {license.credential.translated('name')}"
         if location := self.primary_location:
-            text += f" in {location.city}"
+            text = gettext("%(who)s in %(city)s") % {"who": text, "city": location.city}
         return text
 
 
