@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from modalities.translation import InLanguage, TranslatedFields
+from modalities.translation import InLanguage, TranslatedFields, with_abbreviation
 
 
 class Format(TranslatedFields, models.Model):
@@ -136,10 +136,7 @@ class Modality(TranslatedFields, models.Model):
     def full_name(self):
         """'Interpersonal Therapy (IPT)' in the edition's language, or just the name when
         there is no abbreviation."""
-        name = self.translated("name")
-        if self.abbreviation and self.abbreviation != name:
-            return InLanguage(f"{name} ({self.abbreviation})", name.language)
-        return name
+        return with_abbreviation(self.translated("name"), self.abbreviation)
 
     @property
     def overview_paragraphs(self):

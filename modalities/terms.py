@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import CharField, F, IntegerField, Value
 from django.urls import reverse
 
-from modalities.translation import ENGLISH, InLanguage, in_edition
+from modalities.translation import in_edition, with_abbreviation
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,7 @@ class Term:
 
     @property
     def full_name(self):
-        name = self.name
-        if self.abbreviation and self.abbreviation != name:
-            return InLanguage(f"{name} ({self.abbreviation})", getattr(name, "language", ENGLISH))
-        return name
+        return with_abbreviation(self.name, self.abbreviation)
 
     def get_absolute_url(self):
         """The modality page of a modality term."""

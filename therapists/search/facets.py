@@ -26,7 +26,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from modalities.models import AgeGroup, Concern, Format, Modality
-from modalities.translation import ENGLISH, InLanguage, edition_language, in_edition
+from modalities.translation import edition_language, in_edition, with_abbreviation
 from therapists.models import (
     ACCEPTING_FRESH_DAYS,
     City,
@@ -319,10 +319,7 @@ class Option:
     @property
     def label(self):
         """How a form offers it: the name, with the abbreviation where there is one."""
-        name = self.name
-        if self.abbreviation and self.abbreviation != name:
-            return InLanguage(f"{name} ({self.abbreviation})", getattr(name, "language", ENGLISH))
-        return name
+        return with_abbreviation(self.name, self.abbreviation)
 
 
 def _text(value):
