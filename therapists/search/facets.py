@@ -26,7 +26,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from modalities.models import AgeGroup, Concern, Format, Modality
-from modalities.translation import edition_language, in_edition, with_abbreviation
+from modalities.translation import SPANISH, edition_language, in_edition, with_abbreviation
 from therapists.models import (
     ACCEPTING_FRESH_DAYS,
     City,
@@ -39,6 +39,7 @@ from therapists.models import (
     Quote,
     Therapist,
     last_verified_day,
+    searchable,
 )
 from therapists.states import USState
 
@@ -348,11 +349,15 @@ SORTED = {param for param, *_rest in VOCABULARY_SOURCES}
 
 
 def in_display_order(options):
-    """Each facet's options by position, then by name in the active language."""
+    """Each facet's options by position, then by name in the active language (in Spanish
+    without regard to accents, so "Árabe" comes before "Coreano")."""
+    spanish = edition_language() == SPANISH
+
+    def key(option):
+        return (option.position, searchable(option.name) if spanish else option.name)
+
     return {
-        param: sorted(found, key=lambda option: (option.position, option.name))
-        if param in SORTED
-        else found
+        param: sorted(found, key=key) if param in SORTED else found
         for param, found in options.items()
     }
 
