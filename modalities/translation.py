@@ -47,6 +47,13 @@ def in_edition(english, spanish):
     return InLanguage(english or "", ENGLISH)
 
 
+def with_abbreviation(name, abbreviation):
+    """'Interpersonal Therapy (IPT)', in the name's language; the name alone without one."""
+    if abbreviation and abbreviation != name:
+        return InLanguage(f"{name} ({abbreviation})", getattr(name, "language", ENGLISH))
+    return name
+
+
 class TranslatedFields:
     """For a model with `<field>` in English and `<field>_es` in Spanish for each field in
     `translated_fields`: `obj.translated("name")`, `{{ obj.tr.name }}` in templates, and

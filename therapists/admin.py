@@ -12,8 +12,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from modalities.admin import SavesOwnFieldsAdmin
-from modalities.forms import SavesOwnChanges
+from modalities.admin import NamedVocabularyAdmin, SavesOwnFieldsAdmin
+from modalities.forms import SavesOwnChanges, name_admin_form
 from therapists.forms import InvitationForm, SendBackForm, TherapistAdminForm, VerifyLicenseForm
 from therapists.invitations import (
     LINKABLE_ACCOUNTS,
@@ -60,17 +60,17 @@ def action_form_page(model_admin, request, queryset, form, action, title, descri
 
 
 @admin.register(Credential)
-class CredentialAdmin(admin.ModelAdmin):
-    list_display = ["name", "abbreviation"]
-    search_fields = ["name", "abbreviation"]
-    prepopulated_fields = {"slug": ["name"]}
+class CredentialAdmin(NamedVocabularyAdmin):
+    form = name_admin_form(Credential, "abbreviation", "slug")
+    list_display = ["name", "name_es", "abbreviation"]
+    search_fields = ["name", "name_es", "abbreviation"]
+    english_fields = ["name", "abbreviation", "slug"]
 
 
 @admin.register(Language)
-class LanguageAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
+class LanguageAdmin(NamedVocabularyAdmin):
+    form = name_admin_form(Language, "slug")
+    english_fields = ["name", "slug"]
 
 
 @admin.register(City)

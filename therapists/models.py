@@ -14,18 +14,24 @@ from django.db.models.functions import Coalesce, Mod, Sqrt, Substr
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from modalities.models import AgeGroup, Concern, Format, Modality
+from modalities.translation import TranslatedFields
 from therapists.states import USState
 
 
-class Credential(models.Model):
+class Credential(TranslatedFields, models.Model):
     """A kind of license: "Licensed Clinical Social Worker" (LCSW)."""
 
     name = models.CharField(_("name"), max_length=120)
+    name_es = models.CharField(_("name in Spanish"), max_length=120, blank=True)
     abbreviation = models.CharField(_("abbreviation"), max_length=20, blank=True)
     slug = models.SlugField(_("slug"), max_length=120, db_index=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -35,21 +41,24 @@ class Credential(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.translated("name")
 
 
-class Language(models.Model):
+class Language(TranslatedFields, models.Model):
     """A language a therapist offers sessions in."""
 
     name = models.CharField(_("name"), max_length=60)
+    name_es = models.CharField(_("name in Spanish"), max_length=60, blank=True)
     slug = models.SlugField(_("slug"), max_length=60, db_index=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["slug"], name="language_slug_unique")]
 
     def __str__(self):
-        return self.name
+        return self.translated("name")
 
 
 class InsurancePlan(models.Model):
@@ -427,7 +436,7 @@ class TherapistQuerySet(models.QuerySet):
                 Prefetch(
                     "modalities",
                     queryset=Modality.objects.filter(is_published=True).only(
-                        "name", "abbreviation", "slug"
+                        "name", "name_es", "abbreviation", "slug"
                     ),
                     to_attr="published_modalities",
                 )
@@ -689,9 +698,9 @@ class Therapist(models.Model):
         """'Steven Su, Licensed Clinical Social Worker in Fullerton, CA', as on the seed page."""
         text = self.display_name
         if license := self.primary_license:
-            text += f", {license.credential.name}"
+            text += f", {license.credential.translated('name')}"
         if location := self.primary_location:
-            text += f" in {location.city}"
+            text = gettext("%(who)s in %(city)s") % {"who": text, "city": location.city}
         return text
 
 

@@ -201,7 +201,9 @@ class TherapistDetailView(DetailView):
             terms=profile_terms(self.object),
             back_link=back,
             # Each once, the primary first (the prefetches' order).
-            credentials=list(dict.fromkeys(license.credential.name for license in licenses)),
+            credentials=list(
+                dict.fromkeys(license.credential.translated("name") for license in licenses)
+            ),
             cities=list(dict.fromkeys(str(location.city) for location in locations)),
             verified=any(license.is_verified for license in licenses),
             **kwargs,
