@@ -43,13 +43,13 @@ def tell(therapist, kind, **context):
 def tell_quote_decisions(reviewer, seen, now, kind):
     decided = Quote.objects.filter(pk__in=seen, reviewed_by=reviewer, reviewed_at=now)
     for quote in decided.select_related("therapist__user", "modality"):
-        link = site_link("profile:quote", kwargs={"modality_slug": quote.modality.slug})
         tell(
             quote.therapist,
             kind,
             modality=quote.modality,
+            language=quote.language_name,
+            link=site_link(quote.get_edit_url()),
             reason=quote.review_reason,
-            link=link,
         )
 
 
