@@ -284,7 +284,8 @@ def test_it_makes_an_approved_draft_live_and_tells_the_therapist(client, reviewe
     quote = pending_quote()
     done = decide(client, reviewer, "quote", quote.pk, "approve-form")
     assert done.request["PATH_INFO"] == QUEUE
-    assert "Quote in English of Fictional Dana Example on Interpersonal Therapy is live." in page_text(done)
+    named = "Quote in English of Fictional Dana Example on Interpersonal Therapy"
+    assert f"{named} is live." in page_text(done)
     quote.refresh_from_db()
     assert (quote.text, quote.draft_status, quote.reviewed_by) == (DRAFT, "none", reviewer)
     [notice] = sent_to(quote.therapist.user.email)
@@ -305,7 +306,8 @@ def test_it_sends_a_draft_back_only_with_a_reason_and_tells_it(client, reviewer)
     done = decide(
         client, reviewer, "quote", quote.pk, "send-back-form", **{"send_back-reason": "Shorter."}
     )
-    assert "Quote in English of Fictional Dana Example on Interpersonal Therapy sent back" in page_text(done)
+    named = "Quote in English of Fictional Dana Example on Interpersonal Therapy"
+    assert f"{named} sent back" in page_text(done)
     quote.refresh_from_db()
     assert (quote.text, quote.draft, quote.draft_status) == (LIVE, DRAFT, "sent_back")
     assert quote.review_reason == "Shorter."
