@@ -18,7 +18,7 @@ from tests.conftest import (
 )
 from tests.live_http import form_fields, replace
 from tests.test_profile_editing import as_browser_sends
-from tests.test_review_queue import decide, item_url, sent_to, staff
+from tests.test_review_queue import decide, item_url, open_item, send, sent_to, staff
 from therapists.models import Language, Quote, Therapist
 from therapists.search import current_index
 
@@ -159,6 +159,26 @@ def test_it_sends_back_one_languages_draft_and_leaves_the_others_alone(
     assert "Live" in english_part and f'href="{QUOTE_EN}"' in english_part
     assert "Sent back" in spanish_part and "Más corto, por favor." in spanish_part
     assert f'href="{QUOTE_ES}"' in spanish_part
+
+
+def test_it_approves_neither_language_with_the_other_languages_reading(
+    signed_in, ana, client, reviewer
+):
+    signed_in.post(QUOTE_EN, {"action": "submit", "text": "Fresh fictional English words."})
+    signed_in.post(QUOTE_ES, {"action": "submit", "text": SPANISH_WORDS})
+    spanish = quote_of(ana, "es")
+    opened = open_item(client, reviewer, "quote", spanish.pk)
+    # The therapist replaces the Spanish draft while the reviewer reads the old one.
+    spanish.submit("Otras palabras, no leídas.")
+
+    send(opened, "approve-form", client, "quote", spanish.pk)
+    spanish.refresh_from_db()
+    assert (spanish.text, spanish.draft_status) == ("", "pending")
+    assert spanish.draft == "Otras palabras, no leídas."
+
+    decide(client, reviewer, "quote", quote_of(ana, "en").pk, "approve-form")
+    assert quote_of(ana, "en").text == "Fresh fictional English words."
+    assert quote_of(ana, "es").draft_status == "pending"
 
 
 def test_it_shows_the_review_queue_the_language_of_each_draft(signed_in, ana, client, reviewer):
