@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install run test lint format bench loadtest
+.PHONY: install run test lint format bench loadtest messages
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +12,13 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(BIN)/.installed
+# The translations Django reads (locale/*/LC_MESSAGES/django.mo), compiled from the .po files
+# kept in the repository.
+TRANSLATIONS := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+$(TRANSLATIONS): %.mo: %.po $(BIN)/.installed
+	$(BIN)/python scripts/compile_translations.py
+
+install: $(BIN)/.installed $(TRANSLATIONS)
 
 # Local development on a SQLite file (or DATABASE_URL's database), with the seed loaded.
 run: install
@@ -36,6 +42,13 @@ test: install node_modules/.package-lock.json
 	bash scripts/ensure_redis.sh
 	PLAYWRIGHT=$(BIN)/playwright bash scripts/ensure_browser.sh
 	$(BIN)/pytest --numprocesses=$(PYTEST_WORKERS) --dist=load
+
+# After changing user-facing text: adds new strings to locale/es/LC_MESSAGES/django.po
+# (needs GNU gettext's xgettext); translate them there, then `make install` compiles them.
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages --locale es --no-location --no-obsolete \
+		--ignore '.venv/*' --ignore 'node_modules/*' --ignore 'tests/*' --ignore 'scripts/*' \
+		--ignore 'staticfiles/*'
 
 lint: install
 	$(BIN)/ruff check .

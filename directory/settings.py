@@ -50,6 +50,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First: URLs resolve in the active language (i18n_patterns), the page cache's included.
+    "directory.editions.UrlLanguageMiddleware",
     # CSP and friends; above the page cache, so cached pages get them too.
     "directory.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -80,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "directory.editions.editions",
             ],
         },
     },
@@ -160,7 +163,14 @@ if _site.scheme not in {"http", "https"} or not _site.hostname or _site[2:] != (
         "host only, like https://directory.example.org."
     )
 
-LANGUAGE_CODE = "en-us"
+# Two editions: English at the root, Spanish under /es/ (directory.urls). The URL alone
+# picks the language (directory.editions.UrlLanguageMiddleware): no cookie, no
+# Accept-Language, so a page's address always shows the same page.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The site's own date and number formats for each edition (directory/formats/).
+FORMAT_MODULE_PATH = ["directory.formats"]
 TIME_ZONE = "America/New_York"
 USE_I18N = True
 USE_TZ = True

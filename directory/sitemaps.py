@@ -6,8 +6,10 @@ per section (plus the latest change of those that have one); a page of a section
 its rows in one query (plus the paginator's count), however many rows there are.
 """
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Exists, Max, OuterRef
+from django.utils import translation
 
 from modalities.models import Modality
 from therapists.models import City, Location, Therapist
@@ -67,9 +69,36 @@ class CityModalitySitemap(Sitemap):
         return City(state=state, slug=city_slug).landing_url(modality_slug)
 
 
-SITEMAPS = {
+SECTIONS = {
     "modalities": ModalitySitemap,
     "cities": CitySitemap,
     "city-modalities": CityModalitySitemap,
     "therapists": TherapistSitemap,
+}
+
+
+class InEdition:
+    """A section's URLs in one edition. Django's `i18n = True` would instead list every
+    row in every language on each page, reading the whole section into memory."""
+
+    language = settings.LANGUAGE_CODE
+
+    def get_urls(self, *args, **kwargs):
+        with translation.override(self.language):
+            return super().get_urls(*args, **kwargs)
+
+
+def in_edition(section, language):
+    return type(
+        f"{section.__name__}In{language.title()}", (InEdition, section), {"language": language}
+    )
+
+
+# "therapists" for the English edition, "therapists-es" for the Spanish one, and so on.
+SITEMAPS = {
+    name if language == settings.LANGUAGE_CODE else f"{name}-{language}": in_edition(
+        section, language
+    )
+    for language, _name in settings.LANGUAGES
+    for name, section in SECTIONS.items()
 }

@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
@@ -20,8 +21,8 @@ handler404 = "directory.views.page_not_found"
 handler500 = "directory.views.server_error"
 admin.site.login_form = AdminLoginForm
 
+# Operations, search engines, photos and the curators' admin: one address each, in English.
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
@@ -36,14 +37,21 @@ urlpatterns = [
     path(
         "sitemap-<section>.xml", views.sitemap_page, {"sitemaps": SITEMAPS}, name="sitemap_section"
     ),
-    path("modalities/", include("directory.modality_pages")),
-    path("therapists/", include("therapists.urls")),
     # Approved photos, when they are stored on this server's disk (therapists.photos).
     re_path(
         r"^media/photos/(?P<token>[0-9a-f]{32})-(?P<size>96|192|384)\.webp$",
         photo_views.serve_photo,
         name="photo",
     ),
+    path("admin/", admin.site.urls),
+]
+
+# Every page a person reads, in each edition: English at the root, Spanish under /es/
+# (directory.editions).
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("modalities/", include("directory.modality_pages")),
+    path("therapists/", include("therapists.urls")),
     path("profile/", include("therapists.profile_urls")),
     path("match/", match_views.match, name="match"),
     path("join/", joining.join, name="join"),
@@ -87,5 +95,5 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("admin/", admin.site.urls),
-]
+    prefix_default_language=False,
+)

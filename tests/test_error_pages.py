@@ -100,7 +100,7 @@ def assert_site_page(response):
     body = response.content.decode()
     assert response["Content-Type"] == "text/html; charset=utf-8"
     assert body.startswith("<!doctype html>")
-    assert '<html lang="en-us">' in body
+    assert '<html lang="en">' in body
     assert '<main id="main"' in body
     assert '<link rel="stylesheet" href="/static/css/site.css">' in body
     assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in body

@@ -73,9 +73,11 @@ def assert_runs_under_the_policy(body):
     assert "<style" not in body
     assert not re.search(r"<[^>]+\son[a-z]+=", body)
     assert "javascript:" not in body
-    # A canonical link names an address; it loads nothing.
+    # A canonical or alternate (hreflang) link names an address; it loads nothing.
     loaded = re.findall(
-        r'<(?:link(?! rel="canonical")|img|iframe|source)\b[^>]*(?:href|src)="([^"]+)"', body
+        r'<(?:link(?! rel="(?:canonical|alternate)")|img|iframe|source)\b'
+        r'[^>]*(?:href|src)="([^"]+)"',
+        body,
     )
     assert all(url.startswith("/") and not url.startswith("//") for url in loaded), loaded
 

@@ -24,7 +24,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from therapists.notifications import email as send_notice
-from therapists.notifications import site_link
+from therapists.notifications import in_their_language, site_link
 
 
 class InvitationError(Exception):
@@ -181,14 +181,15 @@ def invite(therapist, email, *, change_address=False, notice=None):
         with transaction.atomic():
             user, moved_from = link_account(therapist, email, change_address=change_address)
             context = {"therapist": therapist, "user": user, "site_url": settings.SITE_URL}
-            if moved_from:
-                send("address_changed", context, moved_from)
-            context["link"] = set_password_link(user)
-            if notice:
-                about = f"listing {therapist.pk}"
-                send_notice(notice, user.email, about, fail_silently=False, **context)
-            else:
-                send("invitation", context, user.email)
+            with in_their_language(therapist):
+                if moved_from:
+                    send("address_changed", context, moved_from)
+                context["link"] = set_password_link(user)
+                if notice:
+                    about = f"listing {therapist.pk}"
+                    send_notice(notice, user.email, about, fail_silently=False, **context)
+                else:
+                    send("invitation", context, user.email)
     except (smtplib.SMTPException, OSError):
         raise InvitationError(
             _(

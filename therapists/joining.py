@@ -25,6 +25,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from modalities.models import Modality
+from modalities.translation import edition_language
 from therapists.contact import sender_address
 from therapists.forms import (
     BoundedSetPasswordForm,
@@ -139,7 +140,11 @@ class JoinRequest:
                     return None
                 user = User.objects.create_user(self.email, self.email, password)
                 therapist = Therapist.objects.create(
-                    display_name=self.name, slug=slug, is_listed=False, user=user
+                    display_name=self.name,
+                    slug=slug,
+                    is_listed=False,
+                    user=user,
+                    language=edition_language(),
                 )
                 License.objects.create(
                     therapist=therapist,
@@ -156,6 +161,7 @@ class JoinRequest:
                     therapist=therapist,
                     email=self.email,
                     user=user,
+                    language=therapist.language,
                 )
         except IntegrityError as error:
             if account_exists(self.email):  # the same link confirmed twice at once
@@ -282,6 +288,7 @@ def claim_application(therapist, address, evidence, **license_given):
                 therapist=therapist,
                 email=address,
                 evidence=evidence,
+                language=edition_language(),
                 **license_given,
             )
     except IntegrityError:
@@ -322,6 +329,8 @@ def send_claim_link(therapist, address):
         therapist,
         "claim_confirm",
         to=therapist.contact_email,
+        # In the claimant's edition: they asked for it, and they are the one to open it.
+        language=edition_language(),
         claimant=address,
         link=site_link("therapists:claim_confirm", kwargs={"slug": therapist.slug, "token": token}),
         days=settings.JOIN_LINK_MAX_AGE_DAYS,

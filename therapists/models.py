@@ -581,6 +581,14 @@ class Therapist(TranslatedFields, models.Model):
         editable=False,
         verbose_name=_("photo shown"),
     )
+    # The edition they joined or claimed the listing in, until they choose another.
+    language = models.CharField(
+        _("language of our emails"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of the notices we send you."),
+    )
     # "Usually replies within N days": kept by ContactMessage.objects.update_reply_days().
     reply_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     # The last "are you still accepting new clients?" reminder (send_accepting_reminders).
@@ -1387,6 +1395,10 @@ class Application(Reviewed):
     evidence = models.CharField(_("evidence"), max_length=20, choices=Evidence.choices)
     # The license a claim by number gave, for staff to look up with the state board.
     license_number = models.CharField(_("license number given"), max_length=40, blank=True)
+    # The edition the request was made in: the language of the therapist's emails after.
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     license_state = models.CharField(
         _("license state given"), max_length=2, choices=USState.choices, blank=True
     )

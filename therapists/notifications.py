@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
@@ -30,12 +31,20 @@ def notice_address(therapist):
     return therapist.contact_email or (therapist.user.email if therapist.user_id else "")
 
 
-def notify(therapist, kind, to=None, **context):
-    """Emails the notice `kind` to `to` (by default notice_address(therapist)); True if sent."""
+def in_their_language(therapist, language=None):
+    """Emails to a therapist, and their links, are in the language of their listing's
+    emails (the edition they joined or claimed in), whoever's action sends them."""
+    return translation.override(language or therapist.language)
+
+
+def notify(therapist, kind, to=None, language=None, **context):
+    """Emails the notice `kind` to `to` (by default notice_address(therapist)), in
+    `language` or the therapist's; True if sent."""
     address = to or notice_address(therapist)
     if not address:
         return False
-    return email(kind, address, f"listing {therapist.pk}", therapist=therapist, **context)
+    with in_their_language(therapist, language):
+        return email(kind, address, f"listing {therapist.pk}", therapist=therapist, **context)
 
 
 def one_line(text):

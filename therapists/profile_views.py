@@ -218,6 +218,6 @@ def delete_message(request, message_id):
         request,
         _("The message sent %(date)s is deleted; it cannot be restored.")
         # As the inbox wrote it, so the therapist recognises which one went.
-        % {"date": date_format(timezone.localtime(sent), "M j, Y, P")},
+        % {"date": date_format(timezone.localtime(sent), "SHORT_DATETIME_FORMAT")},
     )
     return back_to_messages(request)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from therapists.invitations import InvitationError, invite
 from therapists.models import Application, Photo, Quote, ReviewStatus, Therapist
-from therapists.notifications import notify, site_link
+from therapists.notifications import in_their_language, notify, site_link
 
 
 class ReviewRefused(Exception):
@@ -43,12 +43,15 @@ def tell(therapist, kind, **context):
 def tell_quote_decisions(reviewer, seen, now, kind):
     decided = Quote.objects.filter(pk__in=seen, reviewed_by=reviewer, reviewed_at=now)
     for quote in decided.select_related("therapist__user", "modality"):
+        # The link in the therapist's edition, as the email's text is.
+        with in_their_language(quote.therapist):
+            link = site_link(quote.get_edit_url())
         tell(
             quote.therapist,
             kind,
             modality=quote.modality,
-            language=quote.language_name,
-            link=site_link(quote.get_edit_url()),
+            quote_language=quote.language_name,
+            link=link,
             reason=quote.review_reason,
         )
 
@@ -177,6 +180,9 @@ def approve_claim(application, reviewer, identity_check=""):
                 _("%(name)s is already claimed: it has an account. Send this claim back.")
                 % {"name": therapist}
             )
+        # Their emails from now on are in the edition they claimed in.
+        therapist.language = application.language
+        therapist.save(update_fields=["language"])
         try:
             # The approval notice itself carries the set-password link: one email.
             user = invite(therapist, application.email, notice="claim_approved")
