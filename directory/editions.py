@@ -37,9 +37,11 @@ class UrlLanguageMiddleware:
 
     def __call__(self, request):
         language = language_of(request.path_info)
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # Only for this request: the thread's next request, or the code that made this one
+        # (a test), starts from the default again.
+        with translation.override(language):
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
 

@@ -12,6 +12,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 
 from directory.cache import cache_state
+from directory.editions import EDITIONS, in_edition
 from directory.forms import HomeSearchForm
 from modalities.models import Modality
 from modalities.versioned_cache import cacheable_page, used_params
@@ -45,8 +46,12 @@ def healthz(request):
     return HttpResponse("ok\ndatabase: ok\n" + cache, content_type="text/plain")
 
 
-# Pages that are private, per visitor, or endless combinations of answers.
-ROBOTS_DISALLOW = ["/admin/", "/accounts/", "/profile/", "/match/"]
+# Pages that are private, per visitor, or endless combinations of answers: in each edition.
+PRIVATE_PAGES = ["/accounts/", "/profile/", "/match/"]
+ROBOTS_DISALLOW = [
+    "/admin/",
+    *(in_edition(path, language) for language in EDITIONS for path in PRIVATE_PAGES),
+]
 
 
 @cacheable_page()

@@ -7,6 +7,7 @@ yet. Therapists' own words use the same columns and the same fallback.
 """
 
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import pgettext_lazy
 
 ENGLISH, SPANISH = "en", "es"
@@ -74,3 +75,16 @@ class _Translated:
         if field not in self._obj.translated_fields:
             raise AttributeError(field)
         return self._obj.translated(field)
+
+
+def _interpolate(text, values):
+    return text % values
+
+
+_lazy_interpolate = lazy(_interpolate, str)
+
+
+def interpolate_lazy(text, **values):
+    """`_("Up to %(limit)s characters") % {...}` for import time (a form's help text): put
+    together when shown, in the page's language, not once in the language at start-up."""
+    return _lazy_interpolate(text, values)

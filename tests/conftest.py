@@ -124,7 +124,7 @@ def page_links(response):
     return parse(response).links
 
 
-CARD_NAME = re.compile(r'<h3><a href="/therapists/[^"]+"[^>]*>([^<]+)</a>')
+CARD_NAME = re.compile(r'<h3><a href="(?:/es)?/therapists/[^"]+"[^>]*>([^<]+)</a>')
 
 
 def card_names(response):

@@ -190,21 +190,23 @@ def test_it_builds_the_sitemap_index_and_each_page_in_a_fixed_number_of_queries(
             city=make_city(f"Sample City {number % 4}", "OR"),
             modalities=modalities[: number % 3 + 1],
         )
-    # a count for each section: modalities, cities, (city, modality) pairs, therapists;
-    # and the latest change of modalities and of therapists
-    with django_assert_num_queries(6):
+    # for each edition, English and Spanish: a count for each section (modalities, cities,
+    # (city, modality) pairs, therapists) and the latest change of modalities and of
+    # therapists
+    with django_assert_num_queries(12):
         pages = sitemap_pages(client)
+    sections = ["modalities", "cities", "city-modalities", "therapists"]
     assert [urlsplit(page).path for page in pages] == [
-        f"/sitemap-{section}.xml"
-        for section in ["modalities", "cities", "city-modalities", "therapists"]
+        *(f"/sitemap-{section}.xml" for section in sections),
+        *(f"/sitemap-{section}-es.xml" for section in sections),
     ]
     for page in pages:
         # the paginator's count and the page's rows
         with django_assert_num_queries(2):
             assert client.get(urlsplit(page).path).status_code == 200
-    # 21 modalities, 10 cities, 10 pairs, 10 therapists seeded, 3 sample modalities; then
-    # 4 cities with 3 modalities each, and the 12 therapists
-    assert len(sitemap_entries(client)) == {0: 54, 12: 82}[extra_therapists]
+    # in each edition: 21 modalities, 10 cities, 10 pairs, 10 therapists seeded, 3 sample
+    # modalities; then 4 cities with 3 modalities each, and the 12 therapists
+    assert len(sitemap_entries(client)) == 2 * {0: 54, 12: 82}[extra_therapists]
 
 
 def test_it_splits_the_sitemap_into_pages_of_at_most_the_limit_listing_every_therapist(
@@ -236,7 +238,7 @@ def test_it_tells_robots_what_to_skip_and_where_the_sitemap_is(client, db):
     assert not response.cookies
     lines = response.content.decode().splitlines()
     assert lines[0] == "User-agent: *"
-    for path in ["/admin/", "/accounts/", "/profile/", "/match/"]:
+    for path in ["/admin/", "/accounts/", "/profile/", "/match/", "/es/profile/", "/es/match/"]:
         assert f"Disallow: {path}" in lines
     assert "Disallow: /" not in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines

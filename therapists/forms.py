@@ -32,7 +32,7 @@ from modalities.forms import (
     Version,
 )
 from modalities.models import Modality
-from modalities.translation import ENGLISH, SPANISH
+from modalities.translation import ENGLISH, SPANISH, interpolate_lazy
 from therapists import photos
 from therapists.invitations import InvitationError, clean_address, in_use, is_staff_account
 from therapists.models import (
@@ -158,7 +158,9 @@ class ProfileForm(KeepsUnofferedRelations, SavesOwnChanges):
         required=False,
         max_length=BIO_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": BIO_MAX_LENGTH}),
-        help_text=_("Plain text, up to %(limit)s characters.") % {"limit": BIO_MAX_LENGTH},
+        help_text=interpolate_lazy(
+            _("Plain text, up to %(limit)s characters."), limit=BIO_MAX_LENGTH
+        ),
     )
     session_fee = forms.IntegerField(
         label=_("Fee per session (USD)"),
@@ -175,11 +177,13 @@ class ProfileForm(KeepsUnofferedRelations, SavesOwnChanges):
         required=False,
         max_length=BIO_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": BIO_MAX_LENGTH, "lang": "es"}),
-        help_text=_(
-            "Plain text, up to %(limit)s characters, shown on the Spanish edition. Without "
-            "it, that edition shows your English text, marked as written in English."
-        )
-        % {"limit": BIO_MAX_LENGTH},
+        help_text=interpolate_lazy(
+            _(
+                "Plain text, up to %(limit)s characters, shown on the Spanish edition. Without "
+                "it, that edition shows your English text, marked as written in English."
+            ),
+            limit=BIO_MAX_LENGTH,
+        ),
     )
 
     class Meta:
@@ -263,11 +267,13 @@ class QuoteForm(forms.Form):
         max_length=QUOTE_MAX_LENGTH,
         strip=True,
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": QUOTE_MAX_LENGTH}),
-        help_text=_(
-            "Plain text, up to %(limit)s characters: how you practise this approach and "
-            "who it helps. Staff review it before it goes live."
-        )
-        % {"limit": QUOTE_MAX_LENGTH},
+        help_text=interpolate_lazy(
+            _(
+                "Plain text, up to %(limit)s characters: how you practise this approach and "
+                "who it helps. Staff review it before it goes live."
+            ),
+            limit=QUOTE_MAX_LENGTH,
+        ),
         error_messages={
             "required": _("Write your quote before you preview or submit it."),
             "max_length": _(
@@ -475,11 +481,13 @@ class ContactForm(SpamGuards, BoundsValues, forms.ModelForm):
         help_texts = {
             "email": _("The therapist replies to this address."),
             "phone": _("Only if you would like a call back."),
-            "text": _(
-                "Up to %(limit)s characters. What you would like help with, and when you are "
-                "free, is enough to start; you need not give details of your health."
-            )
-            % {"limit": MESSAGE_MAX_LENGTH},
+            "text": interpolate_lazy(
+                _(
+                    "Up to %(limit)s characters. What you would like help with, and when you "
+                    "are free, is enough to start; you need not give details of your health."
+                ),
+                limit=MESSAGE_MAX_LENGTH,
+            ),
         }
         widgets = {
             "name": forms.TextInput(attrs={"autocomplete": "name"}),

@@ -10,14 +10,13 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
-from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from pyroaring import BitMap
 
 from modalities.forms import BoundedForm, QuickSelect
 from therapists.models import Gender, Therapist
-from therapists.search.filterset import DEFAULT_RADIUS, RADIUS_CHOICES
+from therapists.search.filterset import DEFAULT_RADIUS, RADIUS_OPTIONS
 from therapists.states import USState
 from therapists.zips import zip_point, zip_state
 
@@ -101,7 +100,7 @@ class MatchForm(BoundedForm):
         # No choice (the field left out) means the default, as everywhere on the site.
         empty_value=DEFAULT_RADIUS,
         initial=DEFAULT_RADIUS,
-        choices=[(miles, format_lazy(_("{miles} miles"), miles=miles)) for miles in RADIUS_CHOICES],
+        choices=RADIUS_OPTIONS,
         widget=QuickSelect,
         error_messages={"invalid_choice": from_the_list(_("a distance"))},
     )

@@ -960,10 +960,8 @@ def in_edition_language(quotes):
     return list(chosen.values())
 
 
-def quote_edit_url(modality_slug, language=ENGLISH):
-    """The therapist's page for their quote on a modality in `language`."""
-    name = "profile:quote_es" if language == SPANISH else "profile:quote"
-    return reverse(name, kwargs={"modality_slug": modality_slug})
+# The therapist's page for their quote on a modality, by the quote's language.
+QUOTE_EDIT_URL_NAMES = {ENGLISH: "profile:quote", SPANISH: "profile:quote_es"}
 
 
 def draft_version(draft):
@@ -1061,8 +1059,10 @@ class Quote(ReviewRecord, LoggedWithItsChange):
         """'English' or 'Spanish', as the middle of a sentence writes it."""
         return TEXT_LANGUAGES[self.language]
 
-    def get_edit_url(self):
-        return quote_edit_url(self.modality.slug, self.language)
+    @property
+    def edit_url_name(self):
+        """The URL name of the therapist's page for this quote (kwargs: modality_slug)."""
+        return QUOTE_EDIT_URL_NAMES[self.language]
 
     @property
     def draft_version(self):

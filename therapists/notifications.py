@@ -16,14 +16,19 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import lazy
 
 logger = logging.getLogger(__name__)
 
 
-def site_link(path_or_name, *args, **kwargs):
-    """An absolute link on the site: a path ("/profile/") or a URL name with its arguments."""
+def absolute_link(path_or_name, *args, **kwargs):
     path = path_or_name if path_or_name.startswith("/") else reverse(path_or_name, *args, **kwargs)
     return settings.SITE_URL + path
+
+
+# An absolute link on the site: a path ("/profile/") or a URL name with its arguments.
+# Lazy: a link made before notify() is written out in the email's language, /es/ included.
+site_link = lazy(absolute_link, str)
 
 
 def notice_address(therapist):

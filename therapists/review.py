@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from therapists.invitations import InvitationError, invite
 from therapists.models import Application, Photo, Quote, ReviewStatus, Therapist
-from therapists.notifications import in_their_language, notify, site_link
+from therapists.notifications import notify, site_link
 
 
 class ReviewRefused(Exception):
@@ -43,9 +43,7 @@ def tell(therapist, kind, **context):
 def tell_quote_decisions(reviewer, seen, now, kind):
     decided = Quote.objects.filter(pk__in=seen, reviewed_by=reviewer, reviewed_at=now)
     for quote in decided.select_related("therapist__user", "modality"):
-        # The link in the therapist's edition, as the email's text is.
-        with in_their_language(quote.therapist):
-            link = site_link(quote.get_edit_url())
+        link = site_link(quote.edit_url_name, kwargs={"modality_slug": quote.modality.slug})
         tell(
             quote.therapist,
             kind,
@@ -119,7 +117,11 @@ def approve_join(application, reviewer, source):
             )
         therapist.is_listed = True
         therapist.save(update_fields=["is_listed", "updated_at"])
-        tell_applicant(application, "join_approved", link=site_link(therapist.get_absolute_url()))
+        tell_applicant(
+            application,
+            "join_approved",
+            link=site_link("therapists:profile", kwargs={"slug": therapist.slug}),
+        )
     return True
 
 
@@ -138,7 +140,7 @@ def send_back_join(application, reviewer, reason):
 
 
 def send_back_claim(application, reviewer, reason):
-    link = site_link(application.therapist.get_absolute_url())
+    link = site_link("therapists:profile", kwargs={"slug": application.therapist.slug})
     return send_back(application, reviewer, reason, "claim_sent_back", link)
 
 

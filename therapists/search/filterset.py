@@ -93,6 +93,8 @@ class DirectoryForm(BoundedForm):
         return zip_code
 
 
+# "25 miles", in the page's language (a choice's label is drawn with the page).
+RADIUS_OPTIONS = [(miles, format_lazy(_("{miles} miles"), miles=miles)) for miles in RADIUS_CHOICES]
 RADIUS_REFUSED = format_lazy(
     _("Choose a distance of {choices} or {last} miles."),
     choices=", ".join(str(miles) for miles in RADIUS_CHOICES[:-1]),
@@ -119,7 +121,7 @@ class RadiusSelect(QuickSelect):
 class FilterBase(django_filters.FilterSet):
     radius = django_filters.TypedChoiceFilter(
         label=_("Within"),
-        choices=[(miles, _("%(miles)d miles") % {"miles": miles}) for miles in RADIUS_CHOICES],
+        choices=RADIUS_OPTIONS,
         coerce=int,
         empty_value=None,
         method="by_index",
