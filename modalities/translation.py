@@ -41,8 +41,10 @@ class InLanguage(str):
 
 
 def in_edition(english, spanish):
-    """The edition's text: the Spanish one on the Spanish edition when there is one."""
-    if spanish and edition_language() == SPANISH:
+    """The edition's text: the Spanish one on the Spanish edition when there is one; on
+    either edition the other language's where the edition's is empty (a therapist who
+    wrote only in Spanish)."""
+    if spanish and (edition_language() == SPANISH or not english):
         return InLanguage(spanish, SPANISH)
     return InLanguage(english or "", ENGLISH)
 
