@@ -210,6 +210,7 @@ class ProfileForm(KeepsUnofferedRelations, SavesOwnChanges):
             "phone",
             "website",
             "contact_email",
+            "language",
         ]
         widgets = {
             "modalities": forms.CheckboxSelectMultiple,
@@ -223,6 +224,7 @@ class ProfileForm(KeepsUnofferedRelations, SavesOwnChanges):
         field_classes = dict.fromkeys(widgets, CheckedIdsField)
         labels = {
             "contact_email": _("Private email for message notices"),
+            "language": _("Language of our emails to you"),
             "headline_es": _("Headline in Spanish (optional)"),
             "bio_es": _("About you in Spanish (optional)"),
         }
