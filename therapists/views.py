@@ -7,6 +7,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve
+from django.utils import translation
+from django.utils.translation import get_language_from_path
 from django.views.generic import DetailView, TemplateView
 
 from modalities.versioned_cache import used_params
@@ -230,7 +232,7 @@ RESULTS_PAGES = {"list", "city", "city_modality"}
 BACK_MAX_LENGTH = 1000
 # The listing and its landing pages as the directory writes them (lower case, slugs): any
 # other path, even one that resolves to them, is not one of our links.
-RESULTS_PATH = re.compile(r"/therapists/(?:[a-z]{2}/[a-z0-9-]+/(?:[a-z0-9-]+/)?)?")
+RESULTS_PATH = re.compile(r"(?:/es)?/therapists/(?:[a-z]{2}/[a-z0-9-]+/(?:[a-z0-9-]+/)?)?")
 # What the listing's own values are made of (slugs, numbers, a ZIP, "on", a state, a name),
 # or nothing: any other value is junk the profile will not repeat.
 BACK_VALUE = re.compile(r"[\w .,'’-]{0,100}")
@@ -246,7 +248,9 @@ def results_link(back):
     if parts.scheme or parts.netloc or parts.fragment or not RESULTS_PATH.fullmatch(parts.path):
         return None
     try:
-        match = resolve(parts.path)
+        # In the edition the path names: /es/therapists/ resolves only in Spanish.
+        with translation.override(get_language_from_path(parts.path) or settings.LANGUAGE_CODE):
+            match = resolve(parts.path)
     except Resolver404:
         return None
     if match.namespace != "therapists" or match.url_name not in RESULTS_PAGES:
