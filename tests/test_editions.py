@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.formats import date_format, number_format
 
-from tests.conftest import make_therapist, squash
+from tests.conftest import make_therapist, page_text, squash
 from tests.forms import form_on
 from therapists.models import City, Therapist
 from therapists.search import current_index
@@ -428,3 +428,17 @@ def test_an_email_language_that_is_no_editions_falls_back_to_english_links(db):
     assert notify(therapist, "photo_approved", link=site_link("profile:edit"))
     assert "/profile/edit/" in mail.outbox[0].body
     assert "/fr/" not in mail.outbox[0].body
+
+
+def test_a_spanish_search_refuses_unknown_values_in_spanish(client, seeded):
+    """Messages put together at import time (each facet's "We have no ... called ...")
+    must still be written in the page's language."""
+    from therapists.search.facets import FACETS
+
+    english = client.get("/therapists/", {"language": "zz-unknown"})
+    assert "We have no" in page_text(english)
+    for facet in FACETS:
+        response = client.get("/es/therapists/", {facet.param: "zz-unknown"})
+        assert response.status_code in {200, 400}, facet.param
+        text = visible_text(response)
+        assert "We have no" not in text and "Choose" not in text, (facet.param, text[:300])
