@@ -224,9 +224,15 @@ def card_search(chosen):
 RESULTS_PAGES = {"list", "city", "city_modality"}
 # Longer than any search of the directory's own: junk, and not worth echoing.
 BACK_MAX_LENGTH = 1000
-# The listing and its landing pages as the directory writes them (lower case, slugs): any
-# other path, even one that resolves to them, is not one of our links.
-RESULTS_PATH = re.compile(r"/therapists/(?:[a-z]{2}/[a-z0-9-]+/(?:[a-z0-9-]+/)?)?")
+# The listing and its landing pages as the directory writes them (lower case, slugs), in
+# any edition (the other languages' prefixes, as i18n_patterns writes them): any other
+# path, even one that resolves to them, is not one of our links.
+EDITION_PREFIX = "|".join(
+    re.escape(code) for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE
+)
+RESULTS_PATH = re.compile(
+    rf"(?:/(?:{EDITION_PREFIX}))?/therapists/(?:[a-z]{{2}}/[a-z0-9-]+/(?:[a-z0-9-]+/)?)?"
+)
 # What the listing's own values are made of (slugs, numbers, a ZIP, "on", a state, a name),
 # or nothing: any other value is junk the profile will not repeat.
 BACK_VALUE = re.compile(r"[\w .,'’-]{0,100}")
