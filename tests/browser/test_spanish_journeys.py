@@ -74,11 +74,30 @@ def assert_quiet(seen):
     assert not broken, "\n".join(broken)
 
 
+# Spanish runs about a fifth longer than English: what a longer label would push out of
+# the 390 px screen, or out of its own button.
+OVERFLOWS = """() => {
+    const found = [];
+    const root = document.documentElement;
+    // Not innerWidth: a phone widens its layout viewport to fit what overflows.
+    const page = root.scrollWidth - root.clientWidth;
+    if (page > 0) found.push(`the page scrolls sideways by ${page} px`);
+    for (const el of document.querySelectorAll('button, a.button, summary, input, select')) {
+        if (el.offsetParent && el.scrollWidth > el.clientWidth + 1) {
+            found.push(`<${el.tagName.toLowerCase()}> ${(el.innerText || el.name).trim()}`);
+        }
+    }
+    return found;
+}"""
+
+
 def assert_spanish_page(page, seen, name):
     """The page is the Spanish edition's, passes axe and has said nothing in the console."""
     assert urlsplit(page.url).path.startswith("/es/"), page.url
     expect(page.locator("html")).to_have_attribute("lang", "es")
     screenshot(page, f"es-{name}")
+    overflowing = page.evaluate(OVERFLOWS)
+    assert not overflowing, "\n".join(overflowing)
     assert_no_axe_violations(page, from_origin=True)
     assert_quiet(seen)
 
