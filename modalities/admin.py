@@ -8,7 +8,12 @@ from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from modalities.forms import ConcernAdminForm, ModalityAdminForm
+from modalities.forms import (
+    AgeGroupAdminForm,
+    ConcernAdminForm,
+    FormatAdminForm,
+    ModalityAdminForm,
+)
 from modalities.models import AgeGroup, Concern, Format, Modality, Reference
 
 
@@ -76,20 +81,41 @@ def restores_everything(form):
     return set(form.model_field_names())
 
 
+# The heading of the Spanish texts beside the English ones (the admin is in English).
+SPANISH = "Spanish (Español)"
+
+
+class NamedVocabularyAdmin(SavesOwnFieldsAdmin, CuratedHistoryAdmin):
+    """A named row of the vocabulary, with its Spanish name: history, difference, restore."""
+
+    list_display = ["name", "name_es", "slug"]
+    search_fields = ["name", "name_es"]
+    prepopulated_fields = {"slug": ["name"]}
+    english_fields = ["name", "slug"]
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (None, {"fields": self.english_fields}),
+            (SPANISH, {"fields": ["name_es"]}),
+            (None, {"fields": ["based_on_version", "shown_as"]}),
+        ]
+
+
 @admin.register(Concern)
-class ConcernAdmin(SavesOwnFieldsAdmin, CuratedHistoryAdmin):
+class ConcernAdmin(NamedVocabularyAdmin):
     form = ConcernAdminForm
-    list_display = ["name", "slug"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
 
 
-@admin.register(Format, AgeGroup)
-class VocabularyAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "position"]
-    list_editable = ["position"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
+@admin.register(Format)
+class FormatAdmin(NamedVocabularyAdmin):
+    form = FormatAdminForm
+    list_display = ["name", "name_es", "slug", "position"]
+    english_fields = ["name", "slug", "position"]
+
+
+@admin.register(AgeGroup)
+class AgeGroupAdmin(FormatAdmin):
+    form = AgeGroupAdminForm
 
 
 class ReferenceInline(admin.TabularInline):
@@ -105,7 +131,7 @@ class ModalityAdmin(SavesOwnFieldsAdmin, CuratedHistoryAdmin):
     also_saves = ["reviewed_on"]
     list_display = ["name", "abbreviation", "is_published", "reviewed_on", "updated_at"]
     list_filter = ["is_published", "concerns"]
-    search_fields = ["name", "abbreviation", "overview"]
+    search_fields = ["name", "name_es", "abbreviation", "overview", "overview_es"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["concerns"]
     filter_horizontal = ["formats", "age_groups"]
@@ -115,6 +141,7 @@ class ModalityAdmin(SavesOwnFieldsAdmin, CuratedHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["name", "abbreviation", "slug", "is_published", "overview"]}),
         ("Facts", {"fields": ["typical_length", "formats", "age_groups", "concerns"]}),
+        (SPANISH, {"fields": ["name_es", "overview_es", "typical_length_es"]}),
         (
             None,
             {"fields": ["based_on_version", "shown_as", "reviewed_on", "created_at", "updated_at"]},

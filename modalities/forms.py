@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
-from modalities.models import Concern, Modality
+from modalities.models import AgeGroup, Concern, Format, Modality
 
 # The longest value taken by a field with no max_length of its own (a choice, a number, a
 # checkbox): far more than any slug or number such a field expects.
@@ -310,7 +310,10 @@ class ModalityAdminForm(RefusesStaleHistorySave):
             "slug",
             "is_published",
             "overview",
+            "name_es",
+            "overview_es",
             "typical_length",
+            "typical_length_es",
             "formats",
             "age_groups",
             "concerns",
@@ -320,4 +323,15 @@ class ModalityAdminForm(RefusesStaleHistorySave):
 class ConcernAdminForm(RefusesStaleHistorySave):
     class Meta:
         model = Concern
-        fields = ["name", "slug"]
+        fields = ["name", "name_es", "slug"]
+
+
+def name_admin_form(vocabulary_model, *extra):
+    """The admin form of a named row of the vocabulary (Format, Credential...), in both
+    languages, that saves only its own changes and refuses a stale save."""
+    meta = type("Meta", (), {"model": vocabulary_model, "fields": ["name", "name_es", *extra]})
+    return type(f"{vocabulary_model.__name__}AdminForm", (RefusesStaleHistorySave,), {"Meta": meta})
+
+
+FormatAdminForm = name_admin_form(Format, "slug", "position")
+AgeGroupAdminForm = name_admin_form(AgeGroup, "slug", "position")

@@ -3,28 +3,36 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from modalities.translation import InLanguage, TranslatedFields, with_abbreviation
 
-class Format(models.Model):
+
+class Format(TranslatedFields, models.Model):
     """How sessions are held: individual, couples, family, group."""
 
     name = models.CharField(_("name"), max_length=60)
+    name_es = models.CharField(_("name in Spanish"), max_length=60, blank=True)
     slug = models.SlugField(_("slug"), max_length=60, db_index=False)
     position = models.PositiveSmallIntegerField(_("position in lists"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "name"]
         constraints = [models.UniqueConstraint(fields=["slug"], name="format_slug_unique")]
 
     def __str__(self):
-        return self.name
+        return self.translated("name")
 
 
-class AgeGroup(models.Model):
+class AgeGroup(TranslatedFields, models.Model):
     """Who sessions are for: children, teens, adults, older adults."""
 
     name = models.CharField(_("name"), max_length=60)
+    name_es = models.CharField(_("name in Spanish"), max_length=60, blank=True)
     slug = models.SlugField(_("slug"), max_length=60, db_index=False)
     position = models.PositiveSmallIntegerField(_("position in lists"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "name"]
@@ -32,13 +40,14 @@ class AgeGroup(models.Model):
         constraints = [models.UniqueConstraint(fields=["slug"], name="agegroup_slug_unique")]
 
     def __str__(self):
-        return self.name
+        return self.translated("name")
 
 
-class Concern(models.Model):
+class Concern(TranslatedFields, models.Model):
     """Something a person seeks help with: depression, grief, role transitions..."""
 
     name = models.CharField(_("name"), max_length=120)
+    name_es = models.CharField(_("name in Spanish"), max_length=120, blank=True)
     slug = models.SlugField(_("slug"), max_length=120, db_index=False)
 
     history = HistoricalRecords()
@@ -51,7 +60,7 @@ class Concern(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.translated("name")
 
 
 class ModalityQuerySet(models.QuerySet):
@@ -63,10 +72,11 @@ class ModalityQuerySet(models.QuerySet):
 OVERVIEW_MAX_LENGTH = 20_000
 
 
-class Modality(models.Model):
+class Modality(TranslatedFields, models.Model):
     """A kind of therapy, and the text of its public page."""
 
     name = models.CharField(_("name"), max_length=120)
+    name_es = models.CharField(_("name in Spanish"), max_length=120, blank=True)
     abbreviation = models.CharField(_("abbreviation"), max_length=20, blank=True)
     slug = models.SlugField(_("slug"), max_length=120, db_index=False)
     overview = models.TextField(
@@ -74,11 +84,23 @@ class Modality(models.Model):
         max_length=OVERVIEW_MAX_LENGTH,
         help_text=_("Plain text. Separate paragraphs with a blank line."),
     )
+    overview_es = models.TextField(
+        _("overview in Spanish"),
+        max_length=OVERVIEW_MAX_LENGTH,
+        blank=True,
+        help_text=_("Plain text. Separate paragraphs with a blank line. Empty: the English one."),
+    )
     concerns = models.ManyToManyField(
         Concern, blank=True, related_name="modalities", verbose_name=_("used for")
     )
     typical_length = models.CharField(
         _("typical length"), max_length=120, blank=True, help_text=_('For example "12–16 weeks".')
+    )
+    typical_length_es = models.CharField(
+        _("typical length in Spanish"),
+        max_length=120,
+        blank=True,
+        help_text=_('For example "12 a 16 semanas".'),
     )
     formats = models.ManyToManyField(Format, blank=True, related_name="modalities")
     age_groups = models.ManyToManyField(
@@ -93,6 +115,8 @@ class Modality(models.Model):
 
     objects = ModalityQuerySet.as_manager()
     history = HistoricalRecords()
+
+    translated_fields = ("name", "overview", "typical_length")
 
     class Meta:
         ordering = ["name"]
@@ -110,14 +134,16 @@ class Modality(models.Model):
 
     @property
     def full_name(self):
-        """'Interpersonal Therapy (IPT)', or just the name when there is no abbreviation."""
-        if self.abbreviation and self.abbreviation != self.name:
-            return f"{self.name} ({self.abbreviation})"
-        return self.name
+        """'Interpersonal Therapy (IPT)' in the edition's language, or just the name when
+        there is no abbreviation."""
+        return with_abbreviation(self.translated("name"), self.abbreviation)
 
     @property
     def overview_paragraphs(self):
-        return [p.strip() for p in self.overview.replace("\r\n", "\n").split("\n\n") if p.strip()]
+        """The edition's overview, a paragraph each, each knowing its language."""
+        overview = self.translated("overview")
+        paragraphs = overview.replace("\r\n", "\n").split("\n\n")
+        return [InLanguage(p.strip(), overview.language) for p in paragraphs if p.strip()]
 
 
 class Reference(models.Model):

@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from django.db.models import CharField, F, IntegerField, Value
 from django.urls import reverse
 
+from modalities.translation import in_edition, with_abbreviation
+
 
 @dataclass(frozen=True)
 class Term:
     kind: str
     slug: str
-    name: str
+    english: str
+    spanish: str | None = None  # None: a name that is not a curated text (a plan's, a title)
     abbreviation: str = ""
     position: int = 0
 
@@ -24,10 +27,15 @@ class Term:
         return self.name
 
     @property
+    def name(self):
+        """The name in the page's language (modalities.translation)."""
+        if self.spanish is None:
+            return self.english
+        return in_edition(self.english, self.spanish)
+
+    @property
     def full_name(self):
-        if self.abbreviation and self.abbreviation != self.name:
-            return f"{self.name} ({self.abbreviation})"
-        return self.name
+        return with_abbreviation(self.name, self.abbreviation)
 
     def get_absolute_url(self):
         """The modality page of a modality term."""
@@ -40,9 +48,10 @@ def _text(value):
 
 def linked(instance, relation, kind, *, abbreviation=False, position=False, **filters):
     """One part of the union: the terms linked to `instance` through the many-to-many
-    `relation`, as rows (kind, slug, name, abbreviation, position)."""
+    `relation`, as rows (kind, slug, name, name_es, abbreviation, position)."""
     field = instance._meta.get_field(relation)
     target = field.m2m_reverse_field_name()
+    translated = any(f.name == "name_es" for f in field.related_model._meta.fields)
     return (
         field.remote_field.through.objects.filter(
             **{field.m2m_field_name(): instance},
@@ -53,6 +62,7 @@ def linked(instance, relation, kind, *, abbreviation=False, position=False, **fi
             _text(kind),
             f"{target}__slug",
             f"{target}__name",
+            F(f"{target}__name_es") if translated else Value(None, output_field=CharField()),
             F(f"{target}__abbreviation") if abbreviation else _text(""),
             F(f"{target}__position") if position else Value(0, output_field=IntegerField()),
         )
@@ -65,16 +75,18 @@ def rows(queryset, kind, slug, name, position="position"):
         _text(kind),
         slug,
         name,
+        Value(None, output_field=CharField()),
         _text(""),
         F(position) if position else Value(0, output_field=IntegerField()),
     )
 
 
 def load_terms(*parts):
-    """{kind: [Term, ...]} sorted by position then name, from one query."""
+    """{kind: [Term, ...]} sorted by position then name in the page's language, from one
+    query."""
     terms = defaultdict(list)
-    for kind, slug, name, abbreviation, position in parts[0].union(*parts[1:], all=True):
-        terms[kind].append(Term(kind, slug, name, abbreviation, position))
+    for row in parts[0].union(*parts[1:], all=True):
+        terms[row[0]].append(Term(*row))
     for found in terms.values():
         found.sort(key=lambda term: (term.position, term.name))
     return terms

@@ -41,10 +41,19 @@ class InLanguage(str):
 
 
 def in_edition(english, spanish):
-    """The edition's text: the Spanish one on the Spanish edition when there is one."""
-    if spanish and edition_language() == SPANISH:
+    """The edition's text: the Spanish one on the Spanish edition when there is one; on
+    either edition the other language's where the edition's is empty (a therapist who
+    wrote only in Spanish)."""
+    if spanish and (edition_language() == SPANISH or not english):
         return InLanguage(spanish, SPANISH)
     return InLanguage(english or "", ENGLISH)
+
+
+def with_abbreviation(name, abbreviation):
+    """'Interpersonal Therapy (IPT)', in the name's language; the name alone without one."""
+    if abbreviation and abbreviation != name:
+        return InLanguage(f"{name} ({abbreviation})", getattr(name, "language", ENGLISH))
+    return name
 
 
 class TranslatedFields:

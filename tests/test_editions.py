@@ -357,3 +357,19 @@ def test_a_city_without_a_spanish_name_keeps_its_own(client, site):
     # Cities are names, written the same in both editions.
     city = City.objects.filter(locations__isnull=False).first()
     assert city.name in visible_text(client.get(spanish(city.landing_url())))
+
+
+def test_a_therapist_chooses_the_language_of_our_emails_on_their_edit_page(client, db):
+    from tests.conftest import make_therapist_with_account
+
+    therapist = make_therapist_with_account("Ada Fictional", "ada@example.org")
+    client.force_login(therapist.user)
+    page = client.get("/es/profile/edit/")
+    assert "Idioma de nuestros correos para usted" in visible_text(page)
+    response = form_on(page, action="/es/profile/edit/").submit(
+        client, "/es/profile/edit/", language="es"
+    )
+    assert response.status_code == 302
+    therapist.refresh_from_db()
+    assert therapist.language == "es"
+    assert therapist.bio == ""  # nothing else written

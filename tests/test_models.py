@@ -29,17 +29,20 @@ def assert_refused_by_database(create):
 # The constraints, enforced by the database itself.
 
 
-def test_it_allows_one_quote_per_therapist_and_modality(db):
-    assert "quote_one_per_therapist_modality" in constraint_names(Quote)
+def test_it_allows_one_quote_per_therapist_modality_and_language(db):
+    assert "quote_one_per_therapist_modality_language" in constraint_names(Quote)
     modality = make_modality()
     therapist = make_therapist(modalities=[modality], quote="Fictional first words.")
+    Quote.objects.create(
+        therapist=therapist, modality=modality, language="es", text="Primeras palabras."
+    )
 
     assert_refused_by_database(
         lambda: Quote.objects.create(
             therapist=therapist, modality=modality, text="Fictional second words."
         )
     )
-    assert Quote.objects.filter(therapist=therapist, modality=modality).count() == 1
+    assert Quote.objects.filter(therapist=therapist, modality=modality).count() == 2
 
 
 def test_it_allows_one_primary_license_per_therapist(db):

@@ -275,7 +275,7 @@ def test_it_shows_a_draft_beside_the_live_quote_with_the_changed_words(
     assert "<del>approach.</del>" in body
     assert "<ins>method.</ins>" in body
     text = page_text(page)
-    assert "Draft waiting for review Fictional live words on the method." in text
+    assert "Draft waiting for review Written in English Fictional live words on the method." in text
     assert f"Live now {LIVE}" in text
     assert "Send back with a reason" in text
 
@@ -284,7 +284,8 @@ def test_it_makes_an_approved_draft_live_and_tells_the_therapist(client, reviewe
     quote = pending_quote()
     done = decide(client, reviewer, "quote", quote.pk, "approve-form")
     assert done.request["PATH_INFO"] == QUEUE
-    assert "Quote of Fictional Dana Example on Interpersonal Therapy is live." in page_text(done)
+    named = "Quote in English of Fictional Dana Example on Interpersonal Therapy"
+    assert f"{named} is live." in page_text(done)
     quote.refresh_from_db()
     assert (quote.text, quote.draft_status, quote.reviewed_by) == (DRAFT, "none", reviewer)
     [notice] = sent_to(quote.therapist.user.email)
@@ -305,7 +306,8 @@ def test_it_sends_a_draft_back_only_with_a_reason_and_tells_it(client, reviewer)
     done = decide(
         client, reviewer, "quote", quote.pk, "send-back-form", **{"send_back-reason": "Shorter."}
     )
-    assert "Quote of Fictional Dana Example on Interpersonal Therapy sent back" in page_text(done)
+    named = "Quote in English of Fictional Dana Example on Interpersonal Therapy"
+    assert f"{named} sent back" in page_text(done)
     quote.refresh_from_db()
     assert (quote.text, quote.draft, quote.draft_status) == (LIVE, DRAFT, "sent_back")
     assert quote.review_reason == "Shorter."

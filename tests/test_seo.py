@@ -332,6 +332,7 @@ def test_it_describes_the_ipt_page_as_a_medical_web_page(client, seeded):
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
         "name": "Interpersonal Therapy (IPT)",
+        "inLanguage": "en",
         "url": f"{BASE}/modalities/interpersonal-therapy/",
         "description": overview.split("\n\n")[0],
         "about": {

@@ -12,8 +12,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from modalities.admin import SavesOwnFieldsAdmin
-from modalities.forms import SavesOwnChanges
+from modalities.admin import NamedVocabularyAdmin, SavesOwnFieldsAdmin
+from modalities.forms import SavesOwnChanges, name_admin_form
 from therapists.forms import InvitationForm, SendBackForm, TherapistAdminForm, VerifyLicenseForm
 from therapists.invitations import (
     LINKABLE_ACCOUNTS,
@@ -60,17 +60,17 @@ def action_form_page(model_admin, request, queryset, form, action, title, descri
 
 
 @admin.register(Credential)
-class CredentialAdmin(admin.ModelAdmin):
-    list_display = ["name", "abbreviation"]
-    search_fields = ["name", "abbreviation"]
-    prepopulated_fields = {"slug": ["name"]}
+class CredentialAdmin(NamedVocabularyAdmin):
+    form = name_admin_form(Credential, "abbreviation", "slug")
+    list_display = ["name", "name_es", "abbreviation"]
+    search_fields = ["name", "name_es", "abbreviation"]
+    english_fields = ["name", "abbreviation", "slug"]
 
 
 @admin.register(Language)
-class LanguageAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
+class LanguageAdmin(NamedVocabularyAdmin):
+    form = name_admin_form(Language, "slug")
+    english_fields = ["name", "slug"]
 
 
 @admin.register(City)
@@ -104,7 +104,7 @@ class QuoteInline(admin.StackedInline):
 
     model = Quote
     extra = 0
-    fields = ["modality", "text", "draft", "draft_status", "review_reason"]
+    fields = ["modality", "language", "text", "draft", "draft_status", "review_reason"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -303,8 +303,15 @@ class LocationAdmin(admin.ModelAdmin):
 
 @admin.register(Quote)
 class QuoteAdmin(admin.ModelAdmin):
-    list_display = ["therapist", "modality", "draft_status", "updated_at", "draft_submitted_at"]
-    list_filter = ["draft_status", "modality"]
+    list_display = [
+        "therapist",
+        "modality",
+        "language",
+        "draft_status",
+        "updated_at",
+        "draft_submitted_at",
+    ]
+    list_filter = ["draft_status", "language", "modality"]
     search_fields = ["therapist__display_name", "text", "draft"]
     autocomplete_fields = ["therapist", "modality"]
     list_select_related = ["therapist", "modality"]
@@ -332,18 +339,25 @@ class PendingQuoteAdmin(admin.ModelAdmin):
     drafts still at that version: a therapist may replace a draft while it is on screen.
     """
 
-    list_display = ["therapist", "modality", "draft_submitted_at", "draft_shown", "live_excerpt"]
+    list_display = [
+        "therapist",
+        "modality",
+        "language",
+        "draft_submitted_at",
+        "draft_shown",
+        "live_excerpt",
+    ]
 
     class Media:
         css = {"all": ["css/admin/review.css"]}
 
-    list_filter = ["modality"]
+    list_filter = ["language", "modality"]
     search_fields = ["therapist__display_name", "draft"]
     list_select_related = ["therapist", "modality"]
     ordering = ["-draft_submitted_at", "-id"]
     show_full_result_count = False  # the queue is already filtered; a second COUNT says nothing
     actions = ["approve", "send_back"]
-    fields = ["therapist", "modality", "draft_submitted_at", "draft", "text"]
+    fields = ["therapist", "modality", "language", "draft_submitted_at", "draft", "text"]
     readonly_fields = fields
 
     def get_queryset(self, request):

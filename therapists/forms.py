@@ -32,7 +32,7 @@ from modalities.forms import (
     Version,
 )
 from modalities.models import Modality
-from modalities.translation import interpolate_lazy
+from modalities.translation import ENGLISH, SPANISH, interpolate_lazy
 from therapists import photos
 from therapists.invitations import InvitationError, clean_address, in_use, is_staff_account
 from therapists.models import (
@@ -172,6 +172,19 @@ class ProfileForm(KeepsUnofferedRelations, SavesOwnChanges):
     website = forms.URLField(
         label=_("Website"), required=False, max_length=200, assume_scheme="https"
     )
+    bio_es = forms.CharField(
+        label=_("About you in Spanish (optional)"),
+        required=False,
+        max_length=BIO_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": BIO_MAX_LENGTH, "lang": "es"}),
+        help_text=interpolate_lazy(
+            _(
+                "Plain text, up to %(limit)s characters, shown on the Spanish edition. Without "
+                "it, that edition shows your English text, marked as written in English."
+            ),
+            limit=BIO_MAX_LENGTH,
+        ),
+    )
 
     class Meta:
         model = Therapist
@@ -179,6 +192,8 @@ class ProfileForm(KeepsUnofferedRelations, SavesOwnChanges):
             "pronouns",
             "headline",
             "bio",
+            "headline_es",
+            "bio_es",
             "gender",
             "accepting_new_clients",
             "telehealth",
@@ -195,6 +210,7 @@ class ProfileForm(KeepsUnofferedRelations, SavesOwnChanges):
             "phone",
             "website",
             "contact_email",
+            "language",
         ]
         widgets = {
             "modalities": forms.CheckboxSelectMultiple,
@@ -206,8 +222,17 @@ class ProfileForm(KeepsUnofferedRelations, SavesOwnChanges):
         }
         # The many-to-many fields, each a list of checkboxes.
         field_classes = dict.fromkeys(widgets, CheckedIdsField)
-        labels = {"contact_email": _("Private email for message notices")}
+        labels = {
+            "contact_email": _("Private email for message notices"),
+            "language": _("Language of our emails to you"),
+            "headline_es": _("Headline in Spanish (optional)"),
+            "bio_es": _("About you in Spanish (optional)"),
+        }
         help_texts = {
+            "headline_es": _(
+                "Shown on the Spanish edition. Without it, that edition shows your English "
+                "headline, marked as written in English."
+            ),
             "accepting_new_clients": _(
                 "Saving this form confirms it; the directory shows the date you confirmed."
             ),
@@ -222,6 +247,7 @@ class ProfileForm(KeepsUnofferedRelations, SavesOwnChanges):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["modalities"].queryset = self.fields["modalities"].queryset.published()
+        self.fields["headline_es"].widget.attrs["lang"] = SPANISH
 
 
 class TherapistAdminForm(RefusesStaleSave):
@@ -257,6 +283,14 @@ class QuoteForm(forms.Form):
             ),
         },
     )
+
+    def __init__(self, *args, language=ENGLISH, **kwargs):
+        super().__init__(*args, **kwargs)
+        if language == SPANISH:
+            # Written in Spanish whatever the page's language: spell checkers and screen
+            # readers follow the field's lang.
+            self.fields["text"].label = _("Your quote in Spanish")
+            self.fields["text"].widget.attrs["lang"] = SPANISH
 
 
 class SendBackForm(forms.Form):

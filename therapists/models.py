@@ -14,18 +14,32 @@ from django.db.models.functions import Coalesce, Mod, Sqrt, Substr
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from modalities.models import AgeGroup, Concern, Format, Modality
+from modalities.translation import (
+    ENGLISH,
+    SPANISH,
+    TEXT_LANGUAGES,
+    InLanguage,
+    TranslatedFields,
+    edition_language,
+    in_edition,
+)
 from therapists.states import USState
 
 
-class Credential(models.Model):
+class Credential(TranslatedFields, models.Model):
     """A kind of license: "Licensed Clinical Social Worker" (LCSW)."""
 
     name = models.CharField(_("name"), max_length=120)
+    name_es = models.CharField(_("name in Spanish"), max_length=120, blank=True)
     abbreviation = models.CharField(_("abbreviation"), max_length=20, blank=True)
     slug = models.SlugField(_("slug"), max_length=120, db_index=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -35,21 +49,24 @@ class Credential(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.translated("name")
 
 
-class Language(models.Model):
+class Language(TranslatedFields, models.Model):
     """A language a therapist offers sessions in."""
 
     name = models.CharField(_("name"), max_length=60)
+    name_es = models.CharField(_("name in Spanish"), max_length=60, blank=True)
     slug = models.SlugField(_("slug"), max_length=60, db_index=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["slug"], name="language_slug_unique")]
 
     def __str__(self):
-        return self.name
+        return self.translated("name")
 
 
 class InsurancePlan(models.Model):
@@ -234,6 +251,15 @@ def bounding_box(latitude, longitude, miles):
 
 # A card's statement: the headline, else the start of the bio, cut to about two lines.
 STATEMENT_LOADED = 200
+# The Language whose therapists' cards say "Speaks Spanish" (fixtures/vocabulary.json).
+SPANISH_LANGUAGE_SLUG = "spanish"
+
+
+def statement(headline, bio):
+    """A card's statement in one language, as SQL: the headline, else the bio's start."""
+    return models.Case(
+        models.When(**{headline: ""}, then=Substr(bio, 1, STATEMENT_LOADED)), default=headline
+    )
 
 
 def searched_office(cities=(), state=None, near=None):
@@ -411,12 +437,15 @@ class TherapistQuerySet(models.QuerySet):
                 has_verified_license=Exists(
                     License.objects.verified().filter(therapist=OuterRef("pk"))
                 ),
-                statement=models.Case(
-                    models.When(headline="", then=Substr("bio", 1, STATEMENT_LOADED)),
-                    default="headline",
+                statement_en=statement("headline", "bio"),
+                statement_es=statement("headline_es", "bio_es"),
+                speaks_spanish=Exists(
+                    Therapist.languages.through.objects.filter(
+                        therapist=OuterRef("pk"), language__slug=SPANISH_LANGUAGE_SLUG
+                    )
                 ),
             )
-            .defer("bio")
+            .defer("bio", "bio_es")
             .select_related(
                 "photo",
                 "primary_license_row__credential",
@@ -427,7 +456,7 @@ class TherapistQuerySet(models.QuerySet):
                 Prefetch(
                     "modalities",
                     queryset=Modality.objects.filter(is_published=True).only(
-                        "name", "abbreviation", "slug"
+                        "name", "name_es", "abbreviation", "slug"
                     ),
                     to_attr="published_modalities",
                 )
@@ -437,6 +466,7 @@ class TherapistQuerySet(models.QuerySet):
         place = {slug: n for n, slug in enumerate(modalities)}
         for therapist in cards:
             therapist.distance = (distances or {}).get(therapist.pk)
+            therapist.statement = in_edition(therapist.statement_en, therapist.statement_es)
             # The searched kinds of therapy first, in the order searched; the rest by name.
             therapist.card_modalities = sorted(
                 therapist.published_modalities, key=lambda m: place.get(m.slug, len(place))
@@ -464,8 +494,11 @@ class TherapistQuerySet(models.QuerySet):
 BIO_MAX_LENGTH = 4000
 
 
-class Therapist(models.Model):
+class Therapist(TranslatedFields, models.Model):
     """A listing: one person or a group practice."""
+
+    # The therapist's own words, in English and, if they write one, Spanish.
+    translated_fields = ("headline", "bio")
 
     display_name = models.CharField(
         _("name"), max_length=200, help_text=_("A person's name or a group practice's name.")
@@ -487,6 +520,13 @@ class Therapist(models.Model):
         help_text=_("One sentence shown on the card in the directory."),
     )
     bio = models.TextField(_("about"), max_length=BIO_MAX_LENGTH, blank=True)
+    headline_es = models.CharField(
+        _("headline in Spanish"),
+        max_length=200,
+        blank=True,
+        help_text=_("The headline for the Spanish edition; the English one shows without it."),
+    )
+    bio_es = models.TextField(_("about, in Spanish"), max_length=BIO_MAX_LENGTH, blank=True)
     modalities = models.ManyToManyField(
         Modality, blank=True, related_name="therapists", verbose_name=_("modalities practised")
     )
@@ -590,6 +630,7 @@ class Therapist(models.Model):
         ]
 
     def __str__(self):
+        # The name, in every edition (not TranslatedFields' translated name).
         return self.display_name
 
     def save(self, *args, **kwargs):
@@ -689,9 +730,9 @@ class Therapist(models.Model):
         """'Steven Su, Licensed Clinical Social Worker in Fullerton, CA', as on the seed page."""
         text = self.display_name
         if license := self.primary_license:
-            text += f", {license.credential.name}"
+            text += f", {license.credential.translated('name')}"
         if location := self.primary_location:
-            text += f" in {location.city}"
+            text = gettext("%(who)s in %(city)s") % {"who": text, "city": location.city}
         return text
 
 
@@ -852,14 +893,15 @@ class QuoteQuerySet(models.QuerySet):
         return self.filter(draft_status=Quote.DraftStatus.PENDING)
 
     def of_listings(self, therapist_ids):
-        """These listings' quotes with their signatures, in the order of `therapist_ids`."""
+        """These listings' quotes with their signatures, in the order of `therapist_ids`:
+        one per listing and modality, in the edition's language if written in it."""
         quotes = (
             self.filter(therapist_id__in=therapist_ids)
             .select_related("therapist")
             .prefetch_related(*signature_prefetches("therapist__"))
         )
         place = {therapist_id: n for n, therapist_id in enumerate(therapist_ids)}
-        return sorted(quotes, key=lambda quote: place[quote.therapist_id])
+        return sorted(in_edition_language(quotes), key=lambda quote: place[quote.therapist_id])
 
     def as_reviewed(self, seen):
         """The pending quotes whose draft is still the one the reviewer read.
@@ -914,6 +956,22 @@ class QuoteQuerySet(models.QuerySet):
         )
 
 
+def in_edition_language(quotes):
+    """One of `quotes` per (listing, modality), in their order: the one in the edition's
+    language, else the other. Chosen here, from rows already loaded, so that a page costs
+    the same queries in either language."""
+    chosen = {}
+    for quote in quotes:
+        key = (quote.therapist_id, quote.modality_id)
+        if key not in chosen or quote.language == edition_language():
+            chosen[key] = quote
+    return list(chosen.values())
+
+
+# The therapist's page for their quote on a modality, by the quote's language.
+QUOTE_EDIT_URL_NAMES = {ENGLISH: "profile:quote", SPANISH: "profile:quote_es"}
+
+
 def draft_version(draft):
     """A short fingerprint of a draft's text: the review queue's record of what was read."""
     return hashlib.sha256(draft.encode()).hexdigest()[:32]
@@ -954,8 +1012,16 @@ class Quote(ReviewRecord, LoggedWithItsChange):
         PENDING = "pending", _("pending review")
         SENT_BACK = "sent_back", _("sent back")
 
+    class Language(models.TextChoices):
+        ENGLISH = ENGLISH, _("English")
+        SPANISH = SPANISH, _("Spanish")
+
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="quotes")
     modality = models.ForeignKey(Modality, on_delete=models.CASCADE, related_name="quotes")
+    # The language the therapist wrote it in: a quote is never translated by the site.
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
     text = models.TextField(_("live text"), max_length=QUOTE_MAX_LENGTH, blank=True)
     draft = models.TextField(_("draft"), max_length=QUOTE_MAX_LENGTH, blank=True)
     draft_status = models.CharField(
@@ -968,11 +1034,12 @@ class Quote(ReviewRecord, LoggedWithItsChange):
     objects = QuoteQuerySet.as_manager()
 
     class Meta:
-        ordering = ["modality", "therapist"]
+        ordering = ["modality", "therapist", "language"]
         permissions = [("review_quote", "Can approve or send back quotes")]
         constraints = [
             models.UniqueConstraint(
-                fields=["therapist", "modality"], name="quote_one_per_therapist_modality"
+                fields=["therapist", "modality", "language"],
+                name="quote_one_per_therapist_modality_language",
             ),
         ]
         indexes = [
@@ -989,6 +1056,21 @@ class Quote(ReviewRecord, LoggedWithItsChange):
 
     def __str__(self):
         return f"{self.therapist} on {self.modality.name}"
+
+    @property
+    def live_text(self):
+        """The live text, knowing its language (for lang_attr and written_in)."""
+        return InLanguage(self.text, self.language)
+
+    @property
+    def language_name(self):
+        """'English' or 'Spanish', as the middle of a sentence writes it."""
+        return TEXT_LANGUAGES[self.language]
+
+    @property
+    def edit_url_name(self):
+        """The URL name of the therapist's page for this quote (kwargs: modality_slug)."""
+        return QUOTE_EDIT_URL_NAMES[self.language]
 
     @property
     def draft_version(self):

@@ -11,6 +11,12 @@ urlpatterns = [
     path("photo/<id:pk>/remove/", photo_views.remove_photo, name="remove_photo"),
     path("photo/<id:pk>/<int:size>.webp", photo_views.own_photo, name="own_photo"),
     path("quotes/<slug:modality_slug>/", profile_views.edit_quote, name="quote"),
+    path(
+        "quotes/<slug:modality_slug>/es/",
+        profile_views.edit_quote,
+        {"language": "es"},
+        name="quote_es",
+    ),
     path("messages/", profile_views.messages_received, name="messages"),
     path(
         "messages/<id:message_id>/replied/",

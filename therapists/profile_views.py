@@ -17,10 +17,13 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
 from modalities.models import Modality
+from modalities.translation import ENGLISH, SPANISH
 from therapists.forms import PhotoForm, ProfileForm, QuoteForm
 from therapists.models import QUOTE_MAX_LENGTH, ContactMessage, Quote, Therapist
 
 MESSAGES_PER_PAGE = 25
+# A therapist's quote on a modality may be written in each of these.
+LANGUAGES = (ENGLISH, SPANISH)
 
 
 def own_listing(request, queryset=None):
@@ -42,8 +45,12 @@ def dashboard(request):
             "quotes",
         ),
     )
-    quotes = {quote.modality_id: quote for quote in therapist.quotes.all()}
-    practice = [(modality, quotes.get(modality.pk)) for modality in therapist.modalities.all()]
+    quotes = {(quote.modality_id, quote.language): quote for quote in therapist.quotes.all()}
+    # Each modality with its quote in each language (None where not written yet).
+    practice = [
+        (modality, [(language, quotes.get((modality.pk, language))) for language in LANGUAGES])
+        for modality in therapist.modalities.all()
+    ]
     # Why an unlisted listing is private, if it joined: a listed one needs no query for it.
     joined = None if therapist.is_listed else therapist.applications.joins().first()
     context = {
@@ -89,15 +96,24 @@ def render_edit_page(request, therapist, form, photo_form=None, status=200):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def edit_quote(request, modality_slug):
+def edit_quote(request, modality_slug, language=Quote.Language.ENGLISH):
+    """The quote on a modality in one language; the other language's live text beside it."""
     therapist = own_listing(request, Therapist.objects.with_signature())
     modality = get_object_or_404(Modality.objects.published(), slug=modality_slug)
-    context = {"therapist": therapist, "modality": modality, "limit": QUOTE_MAX_LENGTH}
+    context = {
+        "therapist": therapist,
+        "modality": modality,
+        "limit": QUOTE_MAX_LENGTH,
+        "language": language,
+        "other_language": SPANISH if language == ENGLISH else ENGLISH,
+    }
     if not therapist.modalities.filter(pk=modality.pk).exists():
         status = 400 if request.method == "POST" else 200
         return render(request, "therapists/profile_quote.html", context, status=status)
 
-    quote = Quote.objects.filter(therapist=therapist, modality=modality).first()
+    # Both languages in one query: this one to edit, the other to read beside it.
+    found = {q.language: q for q in Quote.objects.filter(therapist=therapist, modality=modality)}
+    quote, other = found.get(language), found.get(context["other_language"])
     action = request.POST.get("action")
     if action == "withdraw":
         if quote and quote.draft_status != Quote.DraftStatus.NONE:
@@ -106,21 +122,24 @@ def edit_quote(request, modality_slug):
         return redirect("profile:dashboard")
 
     form = QuoteForm(
-        request.POST or None, initial={"text": quote.draft or quote.text if quote else ""}
+        request.POST or None,
+        initial={"text": quote.draft or quote.text if quote else ""},
+        language=language,
     )
     if form.is_valid():
         text = form.cleaned_data["text"]
         if action == "submit":
-            return submit_quote(request, therapist, modality, text)
+            return submit_quote(request, therapist, modality, language, text)
         context["preview"] = text
-    return render(
-        request, "therapists/profile_quote.html", {**context, "form": form, "quote": quote}
-    )
+    context.update(form=form, quote=quote, other=other)
+    return render(request, "therapists/profile_quote.html", context)
 
 
-def submit_quote(request, therapist, modality, text):
+def submit_quote(request, therapist, modality, language, text):
     # get_or_create survives two tabs creating the same quote at once: one row, one draft.
-    quote, _created = Quote.objects.get_or_create(therapist=therapist, modality=modality)
+    quote, _created = Quote.objects.get_or_create(
+        therapist=therapist, modality=modality, language=language
+    )
     if text == quote.text and quote.draft_status == Quote.DraftStatus.NONE:
         messages.info(request, _("That is already your live quote; nothing to review."))
     else:

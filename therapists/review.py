@@ -43,13 +43,14 @@ def tell(therapist, kind, **context):
 def tell_quote_decisions(reviewer, seen, now, kind):
     decided = Quote.objects.filter(pk__in=seen, reviewed_by=reviewer, reviewed_at=now)
     for quote in decided.select_related("therapist__user", "modality"):
-        link = site_link("profile:quote", kwargs={"modality_slug": quote.modality.slug})
+        link = site_link(quote.edit_url_name, kwargs={"modality_slug": quote.modality.slug})
         tell(
             quote.therapist,
             kind,
             modality=quote.modality,
-            reason=quote.review_reason,
+            quote_language=quote.language_name,
             link=link,
+            reason=quote.review_reason,
         )
 
 

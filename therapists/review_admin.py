@@ -239,9 +239,10 @@ def is_pending(kind, item):
 def name_of(kind, item):
     """How a confirmation names the item: "Quote of Dana Example on Interpersonal Therapy"."""
     if kind == "quote":
-        return _("Quote of %(name)s on %(modality)s") % {
+        return _("Quote in %(language)s of %(name)s on %(modality)s") % {
             "name": item.therapist,
             "modality": item.modality.name,
+            "language": item.language_name,
         }
     labels = {
         "photo": _("Photo of %(name)s"),

@@ -11,7 +11,7 @@ def person_data(request, therapist, modalities):
         "url": request.build_absolute_uri(therapist.get_absolute_url()),
     }
     if license := therapist.primary_license:
-        data["jobTitle"] = license.credential.name
+        data["jobTitle"] = license.credential.translated("name")
     if location := therapist.primary_location:
         address = {
             "@type": "PostalAddress",

@@ -10,7 +10,7 @@ from django.urls import Resolver404, resolve
 from django.views.generic import DetailView, TemplateView
 
 from modalities.versioned_cache import used_params
-from therapists.models import License, Location, Quote, Therapist
+from therapists.models import License, Location, Quote, Therapist, in_edition_language
 from therapists.search import Result, current_index, index_lock
 from therapists.search.filterset import MAX_RADIUS, TherapistFilter
 from therapists.search.listing import ListingPage
@@ -199,9 +199,13 @@ class TherapistDetailView(DetailView):
         licenses, locations = self.object.licenses.all(), self.object.locations.all()
         return super().get_context_data(
             terms=profile_terms(self.object),
+            # Both languages came with the listing: one of each modality's, chosen here.
+            quotes=in_edition_language(self.object.live_quotes),
             back_link=back,
             # Each once, the primary first (the prefetches' order).
-            credentials=list(dict.fromkeys(license.credential.name for license in licenses)),
+            credentials=list(
+                dict.fromkeys(license.credential.translated("name") for license in licenses)
+            ),
             cities=list(dict.fromkeys(str(location.city) for location in locations)),
             verified=any(license.is_verified for license in licenses),
             **kwargs,

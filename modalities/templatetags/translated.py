@@ -17,6 +17,15 @@ def lang_attr(text):
     return ""
 
 
+@register.filter
+def in_its_language(text):
+    """The text, wrapped in a <span lang="en"> where it is in another language than the page
+    (for names in a sentence or a list, where no element of their own carries lang)."""
+    if getattr(text, "is_fallback", False):
+        return format_html('<span lang="{}">{}</span>', text.language, text)
+    return text
+
+
 @register.simple_tag
 def written_in(text):
     """'Written in English' (on the Spanish edition: 'Escrito en inglés') for a text in

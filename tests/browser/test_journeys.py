@@ -157,7 +157,7 @@ def test_it_lets_a_curator_edit_the_ipt_overview_and_approve_a_quote(open_page, 
     admin.locator("#content-main").get_by_role("link", name="Modalities", exact=True).click()
     admin.locator("#result_list").get_by_role("link", name=re.compile("Interpersonal")).click()
     overview = "Interpersonal therapy (IPT) looks at how relationships and mood shape each other."
-    admin.get_by_label("Overview").fill(overview)
+    admin.get_by_label("Overview:", exact=True).fill(overview)  # not "Overview in Spanish"
     admin.get_by_role("button", name="Save", exact=True).click()
     expect(admin.locator(".messagelist")).to_contain_text("was changed successfully")
     screenshot(admin, f"journey-curator-{viewport}-1-saved")

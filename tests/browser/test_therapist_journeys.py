@@ -96,8 +96,8 @@ def test_a_join_is_confirmed_completed_approved_by_staff_and_then_found(
     with therapist.expect_navigation():
         therapist.get_by_role("button", name="Create my account").click()
     assert therapist.url.endswith("/profile/edit/")
-    therapist.get_by_label("Headline").fill(HEADLINE)
-    therapist.get_by_label("About").fill(BIO)
+    therapist.get_by_label("Headline:", exact=True).fill(HEADLINE)
+    therapist.get_by_label("About:", exact=True).fill(BIO)
     with therapist.expect_navigation():
         therapist.get_by_role("button", name="Save your listing").click()
     expect(therapist.get_by_role("status")).to_contain_text("Your listing is saved.")
@@ -262,7 +262,7 @@ def test_a_claim_is_approved_by_staff_and_the_claimant_edits_the_listing(
 
     with claimant.expect_navigation():
         claimant.get_by_role("link", name="Edit your listing").click()
-    claimant.get_by_label("Headline").fill(NEW_HEADLINE)
+    claimant.get_by_label("Headline:", exact=True).fill(NEW_HEADLINE)
     with claimant.expect_navigation():
         claimant.get_by_role("button", name="Save your listing").click()
     screenshot(claimant, f"journey-claim-{proof}-3-edited")

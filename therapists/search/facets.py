@@ -26,6 +26,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from modalities.models import AgeGroup, Concern, Format, Modality
+from modalities.translation import SPANISH, edition_language, in_edition, with_abbreviation
 from therapists.models import (
     ACCEPTING_FRESH_DAYS,
     City,
@@ -38,6 +39,7 @@ from therapists.models import (
     Quote,
     Therapist,
     last_verified_day,
+    searchable,
 )
 from therapists.states import USState
 
@@ -292,12 +294,33 @@ SOURCES = {
 
 @dataclasses.dataclass
 class Option:
+    """An option of a facet, named in the language of the page that shows it.
+
+    `english` and `spanish` are a curated name's two columns ("" where no Spanish name
+    exists yet: the English one, marked). `spanish` is None for names that are not
+    curated texts: a city's, an insurance plan's, or a fixed choice's lazy label (gender,
+    state), which gettext translates when shown.
+    """
+
     id: object  # the row's id, or the value itself for fixed lists (gender, state)
     slug: str
-    name: str
-    label: str = ""  # how a form offers it, if not by name
+    english: object
+    spanish: str | None = None
+    abbreviation: str = ""
+    position: int = 0
     count: int | None = None
     selected: bool = False
+
+    @property
+    def name(self):
+        if self.spanish is None:
+            return str(self.english)
+        return in_edition(self.english, self.spanish)
+
+    @property
+    def label(self):
+        """How a form offers it: the name, with the abbreviation where there is one."""
+        return with_abbreviation(self.name, self.abbreviation)
 
 
 def _text(value):
@@ -308,27 +331,58 @@ def _number(value):
     return Value(value, output_field=IntegerField())
 
 
+# (param, rows, abbreviated, positioned, translated: has a name_es column)
 VOCABULARY_SOURCES = [
-    ("modality", lambda: Modality.objects.published(), True, False),
-    ("concern", lambda: Concern.objects.all(), False, False),
-    ("credential", lambda: Credential.objects.all(), False, False),
-    ("language", lambda: Language.objects.all(), False, False),
-    ("insurance", lambda: InsurancePlan.objects.all(), False, False),
-    ("format", lambda: Format.objects.all(), False, True),
-    ("age", lambda: AgeGroup.objects.all(), False, True),
+    ("modality", lambda: Modality.objects.published(), True, False, True),
+    ("concern", lambda: Concern.objects.all(), False, False, True),
+    ("credential", lambda: Credential.objects.all(), False, False, True),
+    ("language", lambda: Language.objects.all(), False, False, True),
+    ("insurance", lambda: InsurancePlan.objects.all(), False, False, False),
+    ("format", lambda: Format.objects.all(), False, True, True),
+    ("age", lambda: AgeGroup.objects.all(), False, True, True),
 ]
 FIXED_OPTIONS = {"gender": Gender.choices, "state": USState.choices}
+TRANSLATED = {param for param, *_rest, translated in VOCABULARY_SOURCES if translated}
+# The lists a query reads, which come in no order of their own (gender, state and city
+# are built in theirs).
+SORTED = {param for param, *_rest in VOCABULARY_SOURCES}
+
+
+def in_display_order(options):
+    """Each facet's options by position, then by name in the active language (in Spanish
+    without regard to accents, so "Árabe" comes before "Coreano")."""
+    spanish = edition_language() == SPANISH
+
+    def key(option):
+        return (option.position, searchable(option.name) if spanish else option.name)
+
+    return {
+        param: sorted(found, key=key) if param in SORTED else found
+        for param, found in options.items()
+    }
 
 
 class Vocabulary:
-    """Every facet's options, in display order, and the cities with their coordinates."""
+    """Every facet's options, in display order, and the cities with their coordinates.
+
+    Loaded once per process whatever language is active: each option holds both names, and
+    `options` gives them in the order of the page's language."""
 
     def __init__(self, options, cities):
-        self.options = options  # param -> [Option]
+        self._options = options  # param -> [Option], in the order loaded
         self.cities = cities  # id -> City (unsaved instances: their methods work)
+        self._ordered = {}  # language -> param -> [Option]
         self._by_slug = {
             param: {option.slug: option for option in found} for param, found in options.items()
         }
+
+    @property
+    def options(self):
+        """param -> [Option], in the display order of the page's language."""
+        language = edition_language()
+        if language not in self._ordered:
+            self._ordered[language] = in_display_order(self._options)
+        return self._ordered[language]
 
     @classmethod
     def load(cls):
@@ -341,20 +395,21 @@ class Vocabulary:
                 "id",
                 "slug",
                 "name",
+                F("name_es") if translated else _text(""),
                 F("abbreviation") if abbreviated else _text(""),
                 F("position") if positioned else _number(0),
             )
-            for param, queryset, abbreviated, positioned in VOCABULARY_SOURCES
+            for param, queryset, abbreviated, positioned, translated in VOCABULARY_SOURCES
         ]
         options = {}
         rows = parts[0].union(*parts[1:], all=True)
-        for param, pk, slug, name, abbreviation, _position in sorted(
-            rows, key=lambda row: (row[5], row[3])
-        ):
-            label = f"{name} ({abbreviation})" if abbreviation and abbreviation != name else name
-            options.setdefault(param, []).append(Option(pk, slug, name, label))
+        for param, pk, slug, name, name_es, abbreviation, position in rows:
+            spanish = name_es if param in TRANSLATED else None
+            option = Option(pk, slug, name, spanish, abbreviation, position)
+            options.setdefault(param, []).append(option)
         for param, choices in FIXED_OPTIONS.items():
-            options[param] = [Option(value, value, str(name)) for value, name in choices]
+            # The lazy labels themselves, so each page shows them in its own language.
+            options[param] = [Option(value, value, label) for value, label in choices]
         # Every city, not only those with listings: a listing may move to any of them.
         cities = {
             city.id: city

@@ -9,6 +9,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
+from modalities.templatetags.translated import in_its_language
 from therapists.search.facets import FACET, FACETS, FLAGS, OPTION_FACETS, Kind
 from therapists.search.filterset import MAX_RADIUS, ORDERS
 from therapists.search.index import distance_miles
@@ -382,7 +383,7 @@ def checkboxes(param, options):
                 param or option["param"],
                 option.get("slug", "on"),
                 " checked" if option["selected"] else "",
-                option.get("name") or option["label"],
+                in_its_language(option.get("name") or option["label"]),
                 format_html(" <small>({})</small>", option["count"])
                 if option["count"] is not None
                 else "",

@@ -3,8 +3,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from modalities.models import Concern, Modality
-from therapists.models import Therapist
+from modalities.models import AgeGroup, Concern, Format, Modality
+from therapists.models import Credential, Language, Therapist
 
 FIXTURES = ["vocabulary", "ipt"]
 # With DEBUG on (make run), fictional listings besides the seed's ten, so that a newcomer
@@ -24,7 +24,8 @@ class Command(BaseCommand):
         call_command("loaddata", *FIXTURES, verbosity=options["verbosity"])
         # loaddata saves raw, so the seeded listings take their place in today's order here.
         Therapist.objects.rotate(timezone.localdate())
-        for model in (Modality, Concern):
+        # Every curated text with a history, so each has a first version to restore.
+        for model in (Modality, Concern, Format, AgeGroup, Credential, Language):
             recorded = record_unversioned_state(model)
             if recorded and options["verbosity"]:
                 self.stdout.write(
