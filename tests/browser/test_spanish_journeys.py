@@ -3,7 +3,10 @@
 1. a Spanish-speaking visitor goes from /es/ (the home page's search, as a person uses it)
    to a message the therapist holds, on a desktop and on a phone, and by keyboard only;
 2. the header's language link leads from a filtered Spanish listing to the same search in
-   English and back, the two pages naming each other in their hreflang links.
+   English and back, the two pages naming each other in their hreflang links;
+3. a therapist signs in on /es/ and writes the Spanish version of a quote, previews it and
+   sends it for review; staff approve it in the review queue, and the Spanish modality page
+   shows it (the English page keeps the English quote).
 
 Every page on the way is checked for what makes it the Spanish edition (its address under
 /es/, `<html lang="es">`, Spanish words where a person reads them) and, under the site's own
@@ -14,9 +17,11 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.auth.models import Permission, User
+from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser.conftest import VIEWPORTS
+from tests.browser.conftest import PASSWORD, VIEWPORTS
 from tests.browser.helpers import (
     ContactForm,
     assert_message_held_for,
@@ -26,11 +31,14 @@ from tests.browser.helpers import (
     profile_slug,
     screenshot,
     serve_axe,
+    squash,
+    staff_signs_in,
     tab_to,
     type_the_message,
     watch,
     write_the_message,
 )
+from therapists.models import Quote
 
 # The contact form's words as locale/es/LC_MESSAGES/django.po gives them.
 SPANISH_CONTACT = ContactForm(
@@ -274,3 +282,98 @@ def test_it_switches_a_filtered_search_between_spanish_and_english_and_back(
     assert page.url.endswith(SPANISH_SEARCH)
     assert results_heading(page) == spanish_count
     assert_spanish_page(page, seen, f"switch-{viewport}-2-spanish-again")
+
+
+# 3. A therapist's quote in Spanish -----------------------------------------------------
+
+SPANISH_QUOTE = (
+    "La terapia interpersonal ayuda a ver cómo las relaciones y el ánimo se influyen "
+    "mutuamente, y a encontrar maneras nuevas de pedir apoyo."
+)
+IPT = "interpersonal-therapy"
+REVIEWER = "revisora@example.org"
+
+
+def click_and_follow(page, locator):
+    with page.expect_navigation() as navigation:
+        locator.click()
+    assert navigation.value.ok, (page.url, navigation.value.status)
+
+
+def spanish_quote_status(page):
+    """The dashboard's block on the IPT quote in Spanish."""
+    block = page.locator(f"#quote-{IPT}-es")
+    expect(block.get_by_role("heading", level=4)).to_have_text("En español")
+    return block
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_it_lets_a_therapist_write_their_quote_in_spanish_and_staff_put_it_live(
+    open_spanish_page, open_page, steven, viewport
+):
+    page, seen = open_spanish_page(viewport)
+    assert page.goto("/es/accounts/login/").ok
+    assert_spanish_page(page, seen, f"quote-{viewport}-0-login")
+    page.get_by_label("Correo electrónico").fill("steven@example.org")
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    click_and_follow(page, page.get_by_role("button", name="Iniciar sesión"))
+    assert urlsplit(page.url).path == "/es/profile/"
+    block = spanish_quote_status(page)
+    assert_spanish_page(page, seen, f"quote-{viewport}-1-dashboard")
+
+    click_and_follow(
+        page, block.get_by_role("link", name=re.compile("^Escribir su comentario en español"))
+    )
+    assert urlsplit(page.url).path == f"/es/profile/quotes/{IPT}/es/"
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile("^Su comentario en español sobre ")
+    )
+    field = page.get_by_role("textbox", name="Su comentario en español")
+    expect(field).to_have_attribute("lang", "es")
+    assert_spanish_page(page, seen, f"quote-{viewport}-2-form")
+    field.fill(SPANISH_QUOTE)
+    click_and_follow(page, page.get_by_role("button", name="Vista previa"))
+    preview = page.get_by_role("region", name="Vista previa, tal como aparecerá")
+    expect(preview.locator("blockquote")).to_have_attribute("lang", "es")
+    assert SPANISH_QUOTE in squash(preview.inner_text())
+    assert_spanish_page(page, seen, f"quote-{viewport}-3-preview")
+
+    click_and_follow(page, page.get_by_role("button", name="Enviar para revisión"))
+    assert urlsplit(page.url).path == "/es/profile/"
+    expect(page.get_by_role("status")).to_contain_text("Enviado a revisión.")
+    block = spanish_quote_status(page)
+    expect(block.locator(".status")).to_have_text("Pendiente de revisión")
+    expect(block.locator("blockquote")).to_have_attribute("lang", "es")
+    expect(block).to_contain_text(f"Su borrador: {SPANISH_QUOTE}")
+    # The English quote is another row: still live, untouched.
+    expect(page.locator(f"#quote-{IPT}-en .status")).to_have_text("Publicado")
+    assert_spanish_page(page, seen, f"quote-{viewport}-4-pending")
+    spanish = Quote.objects.get(therapist__slug="steven-su", modality__slug=IPT, language="es")
+    assert (spanish.draft, spanish.draft_status) == (SPANISH_QUOTE, "pending")
+
+    # Staff review it in the admin (in English), on a desktop.
+    reviewer = User.objects.create_user(REVIEWER, REVIEWER, PASSWORD, is_staff=True)
+    reviewer.user_permissions.add(Permission.objects.get(codename="review_quote"))
+    staff = open_page("desktop")
+    serve_axe(staff)
+    staff_signs_in(staff, REVIEWER, PASSWORD)
+    assert staff.goto(reverse("admin:review_queue")).ok
+    row = staff.locator("table.review-list tbody tr", has_text="in Spanish")
+    expect(row).to_have_count(1)
+    expect(row.locator("td.review-text").first).to_have_attribute("lang", "es")
+    assert_no_axe_violations(staff, from_origin=True)
+    click_and_follow(staff, row.get_by_role("link", name="Steven Su"))
+    expect(staff.locator(".review-language")).to_have_text("Written in Spanish")
+    assert_no_axe_violations(staff, from_origin=True)
+    click_and_follow(staff, staff.get_by_role("button", name="Approve"))
+    expect(staff.locator(".messagelist")).to_be_visible()
+
+    visitor, visitor_seen = open_spanish_page(viewport)
+    assert visitor.goto(f"/es/modalities/{IPT}/").ok
+    specialists = visitor.get_by_role("region", name="Conozca a los especialistas")
+    steven_says = specialists.locator("figure.quote", has_text="Steven Su")
+    expect(steven_says.locator("blockquote")).to_have_text(SPANISH_QUOTE)
+    assert_spanish_page(visitor, visitor_seen, f"quote-{viewport}-5-modality")
+    assert visitor.goto(f"/modalities/{IPT}/").ok
+    english = visitor.get_by_role("region", name="Meet the specialists")
+    expect(english.locator("figure.quote", has_text="Steven Su")).not_to_contain_text(SPANISH_QUOTE)
