@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.formats import date_format, number_format
 
-from tests.conftest import make_therapist, squash
+from tests.conftest import make_therapist, page_text, squash
 from tests.forms import form_on
 from therapists.models import City, Therapist
 from therapists.search import current_index
@@ -369,7 +369,76 @@ def test_a_therapist_chooses_the_language_of_our_emails_on_their_edit_page(clien
     response = form_on(page, action="/es/profile/edit/").submit(
         client, "/es/profile/edit/", language="es"
     )
-    assert response.status_code == 302
+    assert response.redirect_chain[-1][0] == "/es/profile/"
     therapist.refresh_from_db()
     assert therapist.language == "es"
     assert therapist.bio == ""  # nothing else written
+
+
+@pytest.mark.parametrize(
+    "search",
+    ["/es/therapists/?modality=interpersonal-therapy&state=CA", "/es/therapists/ca/fullerton/"],
+)
+def test_a_spanish_profile_leads_back_to_the_same_spanish_search(client, seeded, search):
+    listing = client.get(search)
+    card = re.search(r'<article class="card">.*?</article>', listing.content.decode(), re.S)[0]
+    profile_url = unescape(re.search(r'<h3><a href="([^"]+)"', card)[1])
+    assert profile_url.startswith("/es/therapists/")
+    profile = client.get(profile_url)
+    back = re.search(r'<p class="back"><a href="([^"]*)">([^<]+)</a></p>', profile.content.decode())
+    with translation.override("es"):
+        assert back[2] == translation.gettext("Back to results")
+    assert visible_text(client.get(unescape(back[1]))) == visible_text(listing)
+
+
+def test_a_sent_back_claim_is_told_in_the_claimants_edition_not_the_listings(db):
+    from django.contrib.auth.models import User
+
+    from therapists import review
+    from therapists.models import Application
+
+    listing = make_therapist("Ada Fictional", language="en", contact_email="ada@example.org")
+    staff = User.objects.create_user("staff@example.org", "staff@example.org", is_staff=True)
+    claims = [
+        Application.objects.create(
+            kind=Application.Kind.CLAIM,
+            therapist=listing,
+            email=f"claimant.{language}@example.org",
+            evidence=Application.Evidence.ADDRESS_CONFIRMED,
+            language=language,
+        )
+        for language in ("es", "en")
+    ]
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        review.send_back_claim(claims[0], staff, "Falta una prueba.")
+    [spanish_notice] = mail.outbox
+    assert spanish_notice.to == ["claimant.es@example.org"]
+    assert f"/es/therapists/{listing.slug}/" in spanish_notice.body
+    assert re.search(r"[áéíóúñ¿¡]", spanish_notice.body)
+
+
+def test_an_email_language_that_is_no_editions_falls_back_to_english_links(db):
+    from therapists.notifications import notify, site_link
+
+    therapist = make_therapist("Ada Fictional", contact_email="ada@example.org")
+    Therapist.objects.filter(pk=therapist.pk).update(language="fr")
+    therapist.refresh_from_db()
+    assert notify(therapist, "photo_approved", link=site_link("profile:edit"))
+    assert "/profile/edit/" in mail.outbox[0].body
+    assert "/fr/" not in mail.outbox[0].body
+
+
+def test_a_spanish_search_refuses_unknown_values_in_spanish(client, seeded):
+    """Messages put together at import time (each facet's "We have no ... called ...")
+    must still be written in the page's language."""
+    from therapists.search.facets import FACETS
+
+    english = client.get("/therapists/", {"language": "zz-unknown"})
+    assert "We have no" in page_text(english)
+    for facet in FACETS:
+        response = client.get("/es/therapists/", {facet.param: "zz-unknown"})
+        assert response.status_code in {200, 400}, facet.param
+        text = visible_text(response)
+        assert "We have no" not in text and "Choose" not in text, (facet.param, text[:300])

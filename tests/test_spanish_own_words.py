@@ -32,7 +32,10 @@ LISTING = "/therapists/"
 
 @pytest.fixture
 def modality(db):
-    return make_modality("Interpersonal Therapy", "IPT")
+    # Its curated texts in Spanish too: any "written in" label on its Spanish page is a quote's.
+    return make_modality(
+        "Interpersonal Therapy", "IPT", name_es="Terapia Interpersonal", overview_es="Una terapia."
+    )
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from modalities.forms import (
     BoundsValues,
@@ -154,13 +155,21 @@ class ProfileForm(KeepsUnofferedRelations, SavesOwnChanges):
         label=_("Public phone"), required=False, max_length=30, validators=[PHONE_NUMBER]
     )
     bio = forms.CharField(
-        label=_("About"),
+        # Beside "About you in Spanish": on the Spanish edition it says it is the English one.
+        label=pgettext_lazy("the English text, beside the Spanish one", "About"),
         required=False,
         max_length=BIO_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": BIO_MAX_LENGTH}),
         help_text=interpolate_lazy(
             _("Plain text, up to %(limit)s characters."), limit=BIO_MAX_LENGTH
         ),
+    )
+    # Not required: a page saved before the field existed (or a script) leaves it as it is.
+    language = forms.ChoiceField(
+        label=_("Language of our emails to you"),
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_("The language of the notices we send you."),
     )
     session_fee = forms.IntegerField(
         label=_("Fee per session (USD)"),
@@ -185,6 +194,9 @@ class ProfileForm(KeepsUnofferedRelations, SavesOwnChanges):
             limit=BIO_MAX_LENGTH,
         ),
     )
+
+    def clean_language(self):
+        return self.cleaned_data["language"] or self.instance.language
 
     class Meta:
         model = Therapist
@@ -224,7 +236,7 @@ class ProfileForm(KeepsUnofferedRelations, SavesOwnChanges):
         field_classes = dict.fromkeys(widgets, CheckedIdsField)
         labels = {
             "contact_email": _("Private email for message notices"),
-            "language": _("Language of our emails to you"),
+            "headline": pgettext_lazy("the English text, beside the Spanish one", "Headline"),
             "headline_es": _("Headline in Spanish (optional)"),
             "bio_es": _("About you in Spanish (optional)"),
         }

@@ -38,8 +38,13 @@ def notice_address(therapist):
 
 def in_their_language(therapist, language=None):
     """Emails to a therapist, and their links, are in the language of their listing's
-    emails (the edition they joined or claimed in), whoever's action sends them."""
-    return translation.override(language or therapist.language)
+    emails (the edition they joined or claimed in), whoever's action sends them; in the
+    default one for a value that is no edition's (a link to /fr/ would be a 404)."""
+    try:
+        edition = translation.get_supported_language_variant(language or therapist.language)
+    except LookupError:
+        edition = settings.LANGUAGE_CODE
+    return translation.override(edition)
 
 
 def notify(therapist, kind, to=None, language=None, **context):

@@ -144,10 +144,11 @@ def submit_quote(request, therapist, modality, language, text):
         messages.info(request, _("That is already your live quote; nothing to review."))
     else:
         quote.submit(text)
-        messages.success(
-            request,
-            _("Sent for review. Your live quote stays up until staff approve the new text."),
-        )
+        if quote.text:
+            sent = _("Sent for review. Your live quote stays up until staff approve the new text.")
+        else:
+            sent = _("Sent for review. It goes live once staff approve it.")
+        messages.success(request, sent)
     return redirect("profile:dashboard")
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from therapists.invitations import InvitationError, invite
 from therapists.models import Application, Photo, Quote, ReviewStatus, Therapist
@@ -100,7 +101,14 @@ def send_back_photo(photo, reviewer, reason):
 
 
 def tell_applicant(application, kind, **context):
-    tell(application.therapist, kind, to=application.email, **context)
+    """In the edition the request was made in: the applicant's, whatever the listing's."""
+    tell(
+        application.therapist,
+        kind,
+        to=application.email,
+        language=application.language,
+        **context,
+    )
 
 
 def approve_join(application, reviewer, source):
@@ -196,7 +204,8 @@ def approve_claim(application, reviewer, identity_check=""):
         others = Application.objects.pending().filter(
             kind=Application.Kind.CLAIM, therapist=therapist
         )
-        reason = _("Someone else has shown this listing is theirs.")
+        # Lazy: each claimant reads it in their own edition's language.
+        reason = gettext_lazy("Someone else has shown this listing is theirs.")
         for other in others.select_related("therapist"):
             send_back_claim(other, reviewer, reason)
     return True

@@ -7,6 +7,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve
+from django.utils import translation
+from django.utils.translation import get_language_from_path
 from django.views.generic import DetailView, TemplateView
 
 from modalities.versioned_cache import used_params
@@ -228,15 +230,9 @@ def card_search(chosen):
 RESULTS_PAGES = {"list", "city", "city_modality"}
 # Longer than any search of the directory's own: junk, and not worth echoing.
 BACK_MAX_LENGTH = 1000
-# The listing and its landing pages as the directory writes them (lower case, slugs), in
-# any edition (the other languages' prefixes, as i18n_patterns writes them): any other
-# path, even one that resolves to them, is not one of our links.
-EDITION_PREFIX = "|".join(
-    re.escape(code) for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE
-)
-RESULTS_PATH = re.compile(
-    rf"(?:/(?:{EDITION_PREFIX}))?/therapists/(?:[a-z]{{2}}/[a-z0-9-]+/(?:[a-z0-9-]+/)?)?"
-)
+# The listing and its landing pages as the directory writes them (lower case, slugs): any
+# other path, even one that resolves to them, is not one of our links.
+RESULTS_PATH = re.compile(r"(?:/es)?/therapists/(?:[a-z]{2}/[a-z0-9-]+/(?:[a-z0-9-]+/)?)?")
 # What the listing's own values are made of (slugs, numbers, a ZIP, "on", a state, a name),
 # or nothing: any other value is junk the profile will not repeat.
 BACK_VALUE = re.compile(r"[\w .,'’-]{0,100}")
@@ -252,7 +248,9 @@ def results_link(back):
     if parts.scheme or parts.netloc or parts.fragment or not RESULTS_PATH.fullmatch(parts.path):
         return None
     try:
-        match = resolve(parts.path)
+        # In the edition the path names: /es/therapists/ resolves only in Spanish.
+        with translation.override(get_language_from_path(parts.path) or settings.LANGUAGE_CODE):
+            match = resolve(parts.path)
     except Resolver404:
         return None
     if match.namespace != "therapists" or match.url_name not in RESULTS_PAGES:

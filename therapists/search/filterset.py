@@ -13,6 +13,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from modalities.forms import BoundedForm, QuickSelect
+from modalities.translation import interpolate_lazy
 from therapists.models import Therapist
 from therapists.search.facets import FACETS, Kind
 from therapists.states import USState
@@ -29,7 +30,10 @@ ORDERS = [("name", _("Name, A to Z")), ("distance", _("Distance"))]
 
 def unknown_choice(noun):
     # Rendered by autoescaping templates only: the value is never raw HTML.
-    return {"invalid_choice": _("We have no %(noun)s called “%%(value)s”.") % {"noun": noun}}
+    # Built at import time, shown in each page's language: put together when shown.
+    return {
+        "invalid_choice": interpolate_lazy(_("We have no %(noun)s called “%%(value)s”."), noun=noun)
+    }
 
 
 class SlugsField(forms.MultipleChoiceField):

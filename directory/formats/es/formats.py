@@ -1,7 +1,8 @@
-# The Spanish edition's dates: "2 de diciembre de 2026", "2 dic 2026" in lists and lines.
+# The Spanish edition's dates: "2 de diciembre de 2026" everywhere (Spanish abbreviates
+# months rarely, and Django's abbreviations are capitalised: "2 Dic 2026").
 DATE_FORMAT = r"j \d\e F \d\e Y"
-SHORT_DATE_FORMAT = "j M Y"
-SHORT_DATETIME_FORMAT = "j M Y, H:i"
+SHORT_DATE_FORMAT = r"j \d\e F \d\e Y"
+SHORT_DATETIME_FORMAT = r"j \d\e F \d\e Y, H:i"
 YEAR_MONTH_FORMAT = r"F \d\e Y"
 MONTH_DAY_FORMAT = r"j \d\e F"
 TIME_FORMAT = "H:i"
