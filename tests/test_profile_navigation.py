@@ -203,13 +203,3 @@ def test_it_caches_the_bare_profile_but_never_a_copy_per_search(client, cached):
         expected = "Back to results" if back.startswith("/therapists/") else "All therapists"
         assert back_link(response)[1] == expected
     assert back_link(client.get(STEVEN)) == ("/therapists/", "All therapists")
-
-
-@pytest.mark.parametrize(
-    "search", ["/es/therapists/?state=CA", "/es/therapists/ca/fullerton/interpersonal-therapy/"]
-)
-def test_it_returns_from_a_spanish_profile_to_the_same_spanish_search(client, seeded, search):
-    listing = client.get(search).content.decode()
-    view_profile = unescape(re.search(r'<a href="([^"]+)"[^>]*>Ver perfil</a>', listing)[1])
-    assert view_profile.startswith("/es/therapists/")
-    assert back_link(client.get(view_profile)) == (search, "Volver a los resultados")
