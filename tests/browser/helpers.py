@@ -1,5 +1,5 @@
-"""What the browser tests share: keyboard steps, screenshots, axe-core, signing in, emails,
-the join form, the page types."""
+"""What the browser tests share: keyboard steps, screenshots, axe-core, the console, the
+listing's first result, the contact form, signing in, emails, the join form, the page types."""
 
 import itertools
 import json
@@ -11,6 +11,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
+
+from therapists.models import ContactMessage
 
 ROOT = Path(__file__).resolve().parents[2]
 # Git-ignored; CI keeps them as artefacts.
@@ -31,10 +33,23 @@ AXE_OPTIONS = {
 }
 
 
-def run_axe(page):
+# Never one of the site's addresses: the test's route answers it with axe-core, so a page
+# keeps its Content-Security-Policy (script-src 'self') and its console stays meaningful.
+AXE_URL = "/__tests__/axe.min.js"
+
+
+def serve_axe(page):
+    """Lets run_axe(page, from_origin=True) load axe-core as a script of the site's own."""
+    page.route(f"**{AXE_URL}", lambda route: route.fulfill(path=AXE))
+
+
+def run_axe(page, *, from_origin=False):
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `npm ci` (make test does)", pytrace=False)
-    page.add_script_tag(path=AXE)
+    if from_origin:
+        page.add_script_tag(url=AXE_URL)
+    else:
+        page.add_script_tag(path=AXE)
     return page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)["violations"]
 
 
@@ -50,10 +65,34 @@ def describe(violations):
     return "\n".join(lines)
 
 
-def assert_no_axe_violations(page):
-    """For a page opened with bypass_csp=True: axe is an injected script."""
-    violations = run_axe(page)
+def assert_no_axe_violations(page, *, from_origin=False):
+    """For a page opened with bypass_csp=True (axe is an injected script), or one that
+    serve_axe prepared, with from_origin=True."""
+    violations = run_axe(page, from_origin=from_origin)
     assert not violations, describe(violations)
+
+
+# The console -------------------------------------------------------------------------
+
+
+def watch(page):
+    """What the page reports from now on: console messages worth a look, failed requests,
+    and every response."""
+    seen = {"console": [], "failed": [], "responses": []}
+    page.on(
+        "console",
+        lambda message: (
+            message.type in {"error", "warning"}
+            and seen["console"].append((message.type, message.text, message.location.get("url")))
+        ),
+    )
+    page.on("pageerror", lambda error: seen["console"].append(("pageerror", str(error), "")))
+    page.on(
+        "requestfailed",
+        lambda request: seen["failed"].append(f"{request.url}: {request.failure}"),
+    )
+    page.on("response", lambda response: seen["responses"].append(response))
+    return seen
 
 
 # Keyboard ---------------------------------------------------------------------------
@@ -92,6 +131,85 @@ def press_and_follow(page, key="Enter"):
     response = navigation.value
     assert response is not None and response.ok, (page.url, response and response.status)
     return response
+
+
+# From the listing to a message sent ---------------------------------------------------
+
+# Where the first result's top edge must be: on the first screen of a 1280 x 800 desktop,
+# within one and a half screens of a 390 x 844 phone.
+FIRST_RESULT_LIMIT = {"desktop": 800, "phone": 1266}
+
+
+def first_result(page):
+    card = page.locator("#results article").first
+    expect(card).to_be_visible()
+    top = card.evaluate("card => card.getBoundingClientRect().top + window.scrollY")
+    return card, top
+
+
+def assert_results_first(page, viewport):
+    card, top = first_result(page)
+    assert top < FIRST_RESULT_LIMIT[viewport], f"the first result starts at {top:.0f} px"
+    return card
+
+
+def profile_slug(page):
+    return re.fullmatch(r".*/therapists/([\w-]+)/(\?.*)?", page.url)[1]
+
+
+@dataclass(frozen=True)
+class ContactForm:
+    """The contact form's words in one edition, as a person reads them on the page."""
+
+    name: str = "Your name"
+    email: str = "Your email address"
+    myself: str = "Myself"
+    message: str = "Your message"
+    send: str = "Send your message"
+    sent: str = "Your message is sent"
+
+
+ENGLISH_CONTACT = ContactForm()
+
+
+def write_the_message(page, sender, words=ENGLISH_CONTACT):
+    """Fills the contact form with the mouse and sends it, as most people would."""
+    page.get_by_label(words.name).fill(sender["name"])
+    page.get_by_label(words.email).fill(sender["email"])
+    page.get_by_role("radio", name=re.compile(f"^{re.escape(words.myself)}")).check()
+    page.get_by_label(words.message).fill(sender["text"])
+    page.get_by_role("checkbox").check()
+    page.wait_for_timeout(1100)
+    with page.expect_navigation():
+        page.get_by_role("button", name=words.send).click()
+
+
+def type_the_message(page, sender, words=ENGLISH_CONTACT):
+    """Fills the contact form and sends it with the keyboard only (Tab, Space, Enter)."""
+    tab_to(page, page.get_by_label(words.name))
+    page.keyboard.type(sender["name"])
+    tab_to(page, page.get_by_label(words.email))
+    page.keyboard.type(sender["email"])
+    myself = page.get_by_role("radio", name=re.compile(f"^{re.escape(words.myself)}"))
+    tab_to(page, myself)
+    page.keyboard.press("Space")
+    assert myself.is_checked()
+    tab_to(page, page.get_by_label(words.message))
+    page.keyboard.type(sender["text"])
+    consent = page.get_by_role("checkbox")
+    tab_to(page, consent)
+    page.keyboard.press("Space")
+    assert consent.is_checked()
+    page.wait_for_timeout(1100)
+    tab_to(page, page.get_by_role("button", name=words.send))
+    press_and_follow(page)
+
+
+def assert_message_held_for(page, slug, sender, words=ENGLISH_CONTACT):
+    expect(page.get_by_role("heading", level=1)).to_have_text(words.sent)
+    message = ContactMessage.objects.get(email=sender["email"])
+    assert message.therapist.slug == slug
+    assert message.text == sender["text"]
 
 
 # Signing in without the form, for tests about the pages behind it ----------------------

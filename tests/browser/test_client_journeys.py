@@ -11,10 +11,17 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import VIEWPORTS
-from tests.browser.helpers import focused, has_focus, press_and_follow, screenshot, tab_to
-from therapists.models import ContactMessage
+from tests.browser.helpers import (
+    assert_message_held_for,
+    assert_results_first,
+    press_and_follow,
+    profile_slug,
+    screenshot,
+    tab_to,
+    type_the_message,
+    write_the_message,
+)
 
-FIRST_RESULT_LIMIT = {"desktop": 800, "phone": 1266}
 SENDER = {
     "name": "Fictional Client",
     "email": "fictional.client@example.org",
@@ -29,42 +36,6 @@ def quick_form(settings):
     settings.CONTACT_FORM_MIN_SECONDS = 1
 
 
-def first_result(page):
-    card = page.locator("#results article").first
-    expect(card).to_be_visible()
-    top = card.evaluate("card => card.getBoundingClientRect().top + window.scrollY")
-    return card, top
-
-
-def assert_results_first(page, viewport):
-    card, top = first_result(page)
-    assert top < FIRST_RESULT_LIMIT[viewport], f"the first result starts at {top:.0f} px"
-    return card
-
-
-def profile_slug(page):
-    return re.fullmatch(r".*/therapists/([\w-]+)/(\?.*)?", page.url)[1]
-
-
-def write_the_message(page):
-    """Fills the contact form with the mouse and sends it, as most people would."""
-    page.get_by_label("Your name").fill(SENDER["name"])
-    page.get_by_label("Your email address").fill(SENDER["email"])
-    page.get_by_role("radio", name=re.compile("^Myself")).check()
-    page.get_by_label("Your message").fill(SENDER["text"])
-    page.get_by_role("checkbox").check()
-    page.wait_for_timeout(1100)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Send your message").click()
-
-
-def assert_message_held_for(page, slug):
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your message is sent")
-    message = ContactMessage.objects.get(email=SENDER["email"])
-    assert message.therapist.slug == slug
-    assert message.text == SENDER["text"]
-
-
 def from_card_to_message(page, card, viewport, journey):
     """View profile -> the profile's Contact -> the form, sent; returns the listing's slug."""
     with page.expect_navigation():
@@ -75,9 +46,9 @@ def from_card_to_message(page, card, viewport, journey):
     with page.expect_navigation():
         page.get_by_role("link", name=re.compile("^Contact")).first.click()
     assert page.url.endswith(f"/therapists/{slug}/contact/")
-    write_the_message(page)
+    write_the_message(page, SENDER)
     screenshot(page, f"client-{journey}-{viewport}-3-sent")
-    assert_message_held_for(page, slug)
+    assert_message_held_for(page, slug, SENDER)
     return slug
 
 
@@ -162,23 +133,6 @@ def test_it_takes_a_keyboard_user_from_a_kind_of_therapy_and_a_city_to_a_message
     tab_to(page, contact)
     press_and_follow(page)
 
-    tab_to(page, page.get_by_label("Your name"))
-    assert has_focus(page.get_by_label("Your name")), focused(page)
-    page.keyboard.type(SENDER["name"])
-    tab_to(page, page.get_by_label("Your email address"))
-    page.keyboard.type(SENDER["email"])
-    myself = page.get_by_role("radio", name=re.compile("^Myself"))
-    tab_to(page, myself)
-    page.keyboard.press("Space")
-    assert myself.is_checked()
-    tab_to(page, page.get_by_label("Your message"))
-    page.keyboard.type(SENDER["text"])
-    consent = page.get_by_role("checkbox")
-    tab_to(page, consent)
-    page.keyboard.press("Space")
-    assert consent.is_checked()
-    page.wait_for_timeout(1100)
-    tab_to(page, page.get_by_role("button", name="Send your message"))
-    press_and_follow(page)
+    type_the_message(page, SENDER)
     screenshot(page, f"client-keyboard-{viewport}-2-sent")
-    assert_message_held_for(page, slug)
+    assert_message_held_for(page, slug, SENDER)

@@ -7,31 +7,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.helpers import PUBLIC, SIGN_IN, PageType
+from tests.browser.helpers import PUBLIC, SIGN_IN, PageType, watch
 
 CONTACT = PageType("contact", "/therapists/steven-su/contact/")
 NOT_FOUND = PageType("not-found", "/therapists/no-one-by-this-name/")
 PAGES = [*PUBLIC, CONTACT, *SIGN_IN, NOT_FOUND]
-
-
-def watch(page):
-    """What the page reports from now on: console messages worth a look, failed requests,
-    and every response."""
-    seen = {"console": [], "failed": [], "responses": []}
-    page.on(
-        "console",
-        lambda message: (
-            message.type in {"error", "warning"}
-            and seen["console"].append((message.type, message.text, message.location.get("url")))
-        ),
-    )
-    page.on("pageerror", lambda error: seen["console"].append(("pageerror", str(error), "")))
-    page.on(
-        "requestfailed",
-        lambda request: seen["failed"].append(f"{request.url}: {request.failure}"),
-    )
-    page.on("response", lambda response: seen["responses"].append(response))
-    return seen
 
 
 def visit(page, page_type):

@@ -10,8 +10,8 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.helpers import describe, run_axe, screenshot, sign_in
-from tests.browser.test_client_journeys import SENDER, write_the_message
+from tests.browser.helpers import describe, run_axe, screenshot, sign_in, write_the_message
+from tests.browser.test_client_journeys import SENDER
 from tests.test_messages_inbox import message_to
 from therapists.models import ContactMessage, Therapist
 
@@ -32,7 +32,7 @@ def test_a_message_is_read_marked_replied_and_the_reply_time_shows(open_page, si
     expect(client.get_by_text("Usually replies within")).to_have_count(0)
     with client.expect_navigation():
         client.get_by_role("link", name=re.compile("^Contact")).first.click()
-    write_the_message(client)
+    write_the_message(client, SENDER)
     assert "/profile/messages/" in mail.outbox[-1].body
 
     therapist = open_page("desktop")
