@@ -7,18 +7,14 @@ found by its path alone, without resolving it, on every page, error pages includ
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import get_language_from_path
+
+from modalities.translation import language_of
 
 DEFAULT = settings.LANGUAGE_CODE
 EDITIONS = dict(settings.LANGUAGES)
 
 
-def language_of(path):
-    """The edition a path belongs to: 'es' for /es/..., the default language otherwise."""
-    return get_language_from_path(path) or DEFAULT
-
-
-def in_edition(path, language):
+def path_in_edition(path, language):
     """The same page's path (query string and all) in the other edition."""
     current = language_of(path)
     if current != DEFAULT:

@@ -88,7 +88,7 @@ class InEdition:
             return super().get_urls(*args, **kwargs)
 
 
-def in_edition(section, language):
+def section_in_edition(section, language):
     return type(
         f"{section.__name__}In{language.title()}", (InEdition, section), {"language": language}
     )
@@ -96,7 +96,7 @@ def in_edition(section, language):
 
 # "therapists" for the English edition, "therapists-es" for the Spanish one, and so on.
 SITEMAPS = {
-    name if language == settings.LANGUAGE_CODE else f"{name}-{language}": in_edition(
+    name if language == settings.LANGUAGE_CODE else f"{name}-{language}": section_in_edition(
         section, language
     )
     for language, _name in settings.LANGUAGES

@@ -12,7 +12,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 
 from directory.cache import cache_state
-from directory.editions import EDITIONS, in_edition
+from directory.editions import EDITIONS, path_in_edition
 from directory.forms import HomeSearchForm
 from modalities.models import Modality
 from modalities.versioned_cache import cacheable_page, used_params
@@ -50,7 +50,7 @@ def healthz(request):
 PRIVATE_PAGES = ["/accounts/", "/profile/", "/match/"]
 ROBOTS_DISALLOW = [
     "/admin/",
-    *(in_edition(path, language) for language in EDITIONS for path in PRIVATE_PAGES),
+    *(path_in_edition(path, language) for language in EDITIONS for path in PRIVATE_PAGES),
 ]
 
 

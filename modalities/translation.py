@@ -6,9 +6,10 @@ its edition's language, and the English one, marked as such, where no Spanish te
 yet. Therapists' own words use the same columns and the same fallback.
 """
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.functional import lazy
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import get_language_from_path, pgettext_lazy
 
 ENGLISH, SPANISH = "en", "es"
 # The languages a text may be written in, as a page names them ("Written in English").
@@ -17,6 +18,11 @@ TEXT_LANGUAGES = {
     ENGLISH: pgettext_lazy("written in", "English"),
     SPANISH: pgettext_lazy("written in", "Spanish"),
 }
+
+
+def language_of(path):
+    """The edition a path belongs to: 'es' for /es/..., the default language otherwise."""
+    return get_language_from_path(path) or settings.LANGUAGE_CODE
 
 
 def edition_language():

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.formats import date_format, number_format
 
+from directory.editions import path_in_edition
 from tests.conftest import make_therapist, page_text, squash
 from tests.forms import form_on
 from therapists.models import City, Therapist
@@ -57,7 +58,7 @@ def site(seeded):
 
 
 def spanish(path):
-    return "/es" + path
+    return path_in_edition(path, "es")
 
 
 # The language comes from the URL alone ---------------------------------------------------

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from django.utils import translation
 
+from directory.editions import path_in_edition
 from modalities.models import AgeGroup, Concern, Format, Modality
 from tests.conftest import (
     admin_form_data,
@@ -33,12 +34,7 @@ WRITTEN_IN_ENGLISH = "Escrito en inglés"
 
 def in_spanish(client, path, data=None):
     """The Spanish edition of a page."""
-    return client.get("/es" + path, data)
-
-
-def edition(language):
-    """The path prefix of an edition."""
-    return "" if language == "en" else "/" + language
+    return client.get(path_in_edition(path, "es"), data)
 
 
 def structured_data(response):
@@ -221,21 +217,23 @@ def test_it_costs_the_modality_page_the_same_queries_in_both_languages(
     # look at the change log; sampled quotes with therapists; their primary licenses with
     # credentials; their primary locations with cities
     with django_assert_num_queries(6):
-        assert client.get(edition(language) + modality.get_absolute_url()).status_code == 200
+        assert client.get(path_in_edition(modality.get_absolute_url(), language)).status_code == 200
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_it_costs_the_modality_list_and_listing_the_same_queries_in_both_languages(
     client, seeded, django_assert_num_queries, language
 ):
-    prefix = edition(language)
     # the search index's look at the change log; published modalities
     with django_assert_num_queries(2):
-        assert client.get(prefix + reverse("modalities:list")).status_code == 200
+        response = client.get(path_in_edition(reverse("modalities:list"), language))
+        assert response.status_code == 200
     # the search index's look at the change log; the cards with their primary licenses
     # and locations; the cards' kinds of therapy
     with django_assert_num_queries(3):
-        response = client.get(prefix + "/therapists/", {"modality": "interpersonal-therapy"})
+        response = client.get(
+            path_in_edition("/therapists/", language), {"modality": "interpersonal-therapy"}
+        )
     assert response.status_code == 200
 
 

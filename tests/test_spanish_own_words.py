@@ -57,9 +57,9 @@ def reviewer(db):
     return staff("reviewer", "review_quote", "view_pendingquote")
 
 
-def in_edition(language, client, url):
+def get_in_edition(language, client, url):
     """The page as its edition in `language` draws it: the URL alone picks the language."""
-    return client.get(editions.in_edition(url, language))
+    return client.get(editions.path_in_edition(url, language))
 
 
 def written_in(language):
@@ -93,7 +93,7 @@ def test_it_sends_a_spanish_quote_for_review_and_shows_it_in_spanish_once_approv
     assert (draft.draft, draft.draft_status, draft.text) == (SPANISH_WORDS, "pending", "")
     assert quote_of(ana, "en").status == "live"  # the English quote is another row
     # Pending: the Spanish edition still shows the English quote, labelled.
-    assert ENGLISH_WORDS in page_text(in_edition("es", client, MODALITY))
+    assert ENGLISH_WORDS in page_text(get_in_edition("es", client, MODALITY))
 
     done = decide(client, reviewer, "quote", draft.pk, "approve-form")
     assert "Quote in Spanish of Fictional Ana Ruiz on Interpersonal Therapy is live." in (
@@ -105,23 +105,23 @@ def test_it_sends_a_spanish_quote_for_review_and_shows_it_in_spanish_once_approv
 
     client.logout()
     for url in (MODALITY, ana.get_absolute_url()):
-        spanish = in_edition("es", client, url)
+        spanish = get_in_edition("es", client, url)
         assert SPANISH_WORDS in page_text(spanish)
         assert ENGLISH_WORDS not in page_text(spanish)
         assert 'class="written-in"' not in spanish.content.decode()
-        english = in_edition("en", client, url)
+        english = get_in_edition("en", client, url)
         assert ENGLISH_WORDS in page_text(english)
         assert SPANISH_WORDS not in page_text(english)
 
 
 def test_it_labels_a_quote_shown_in_the_other_language(client, ana, modality):
-    spanish = in_edition("es", client, MODALITY).content.decode()
+    spanish = get_in_edition("es", client, MODALITY).content.decode()
     assert f'<blockquote lang="en"><p>{ENGLISH_WORDS}</p></blockquote>' in spanish
     assert escape(written_in("en")) in spanish
 
     only_spanish = make_therapist("Fictional Bea Sol", modalities=[modality])
     spanish_quote(only_spanish)
-    english = in_edition("en", client, only_spanish.get_absolute_url()).content.decode()
+    english = get_in_edition("en", client, only_spanish.get_absolute_url()).content.decode()
     assert f'<blockquote lang="es"><p>{escape(SPANISH_WORDS)}</p></blockquote>' in english
     assert 'class="written-in">Written in Spanish<' in english
 
@@ -217,7 +217,7 @@ def test_it_counts_a_therapist_quoted_in_both_languages_once(client, ana, modali
     spanish_quote(ana)
     assert current_index().quoted_specialists(modality.pk, 12) == [ana.pk]
     for language in ("en", "es"):
-        page = in_edition(language, client, MODALITY)
+        page = get_in_edition(language, client, MODALITY)
         assert page.context["specialist_count"] == 1
         assert [quote.therapist_id for quote in page.context["quotes"]] == [ana.pk]
         assert len(re.findall('<figure class="quote">', page.content.decode())) == 1
@@ -248,20 +248,22 @@ def test_it_shows_each_edition_the_statement_written_for_it(client, ana):
     Therapist.objects.filter(pk=ana.pk).update(
         headline="Calm fictional help.", bio="I work with adults.", headline_es="Ayuda serena."
     )
-    spanish_card = in_edition("es", client, LISTING).content.decode()
+    spanish_card = get_in_edition("es", client, LISTING).content.decode()
     assert '<p class="statement">Ayuda serena.</p>' in spanish_card
-    spanish_profile = in_edition("es", client, ana.get_absolute_url()).content.decode()
+    spanish_profile = get_in_edition("es", client, ana.get_absolute_url()).content.decode()
     assert '<p class="lead">Ayuda serena.</p>' in spanish_profile
     # No Spanish bio: the English one, marked as such.
     assert '<div lang="en"><p>I work with adults.</p></div>' in spanish_profile
     assert escape(written_in("en")) in spanish_profile
 
-    english_card = in_edition("en", client, LISTING).content.decode()
+    english_card = get_in_edition("en", client, LISTING).content.decode()
     assert '<p class="statement">Calm fictional help.</p>' in english_card
-    assert "Ayuda serena." not in in_edition("en", client, ana.get_absolute_url()).content.decode()
+    assert (
+        "Ayuda serena." not in get_in_edition("en", client, ana.get_absolute_url()).content.decode()
+    )
 
     Therapist.objects.filter(pk=ana.pk).update(headline="", bio="")
-    only_spanish = in_edition("en", client, LISTING).content.decode()
+    only_spanish = get_in_edition("en", client, LISTING).content.decode()
     assert '<p class="statement" lang="es">Ayuda serena.</p>' in only_spanish
     assert 'class="written-in">Written in Spanish<' in only_spanish
 
@@ -278,7 +280,7 @@ def test_it_says_speaks_spanish_on_the_cards_of_therapists_who_offer_it(client, 
     assert "Speaks Spanish" not in cleo_card
     with override("es"):
         speaks = gettext("Speaks Spanish")
-    assert speaks in page_text(in_edition("es", client, LISTING))
+    assert speaks in page_text(get_in_edition("es", client, LISTING))
 
 
 @pytest.fixture
@@ -299,15 +301,15 @@ def test_the_public_pages_cost_the_same_queries_in_either_edition(
     # the change log; the sampled quotes (both languages) with therapists; their primary
     # licenses; their primary locations
     with django_assert_num_queries(6):
-        assert in_edition(language, client, MODALITY).status_code == 200
+        assert get_in_edition(language, client, MODALITY).status_code == 200
     # the search index's look at the change log; the cards (statements in both languages
     # and "Speaks Spanish" read with them); their modalities
     with django_assert_num_queries(3):
-        assert in_edition(language, client, LISTING).status_code == 200
+        assert get_in_edition(language, client, LISTING).status_code == 200
     # the therapist; licenses; locations; live quotes (both languages) with modalities;
     # modalities, concerns, languages, formats, ages and insurance
     with django_assert_num_queries(5):
-        page = in_edition(language, client, both_languages.get_absolute_url())
+        page = get_in_edition(language, client, both_languages.get_absolute_url())
         assert page.status_code == 200
 
 
@@ -319,12 +321,12 @@ def test_the_therapists_pages_cost_the_same_queries_in_either_edition(
     # primary location, published modalities, concerns, languages, quotes (both
     # languages); a listed listing reads no join request
     with django_assert_num_queries(9):
-        assert in_edition(language, signed_in, "/profile/").status_code == 200
+        assert get_in_edition(language, signed_in, "/profile/").status_code == 200
     # session, user, the listing, primary license, primary location, the modality,
     # whether the therapist practises it, both languages' quotes on it
     for url in (QUOTE_EN, QUOTE_ES):
         with django_assert_num_queries(8):
-            assert in_edition(language, signed_in, url).status_code == 200
+            assert get_in_edition(language, signed_in, url).status_code == 200
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

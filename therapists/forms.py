@@ -164,13 +164,6 @@ class ProfileForm(KeepsUnofferedRelations, SavesOwnChanges):
             _("Plain text, up to %(limit)s characters."), limit=BIO_MAX_LENGTH
         ),
     )
-    # Not required: a page saved before the field existed (or a script) leaves it as it is.
-    language = forms.ChoiceField(
-        label=_("Language of our emails to you"),
-        choices=settings.LANGUAGES,
-        required=False,
-        help_text=_("The language of the notices we send you."),
-    )
     session_fee = forms.IntegerField(
         label=_("Fee per session (USD)"),
         required=False,
@@ -239,6 +232,7 @@ class ProfileForm(KeepsUnofferedRelations, SavesOwnChanges):
             "headline": pgettext_lazy("the English text, beside the Spanish one", "Headline"),
             "headline_es": _("Headline in Spanish (optional)"),
             "bio_es": _("About you in Spanish (optional)"),
+            "language": _("Language of our emails to you"),
         }
         help_texts = {
             "headline_es": _(
@@ -259,6 +253,8 @@ class ProfileForm(KeepsUnofferedRelations, SavesOwnChanges):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["modalities"].queryset = self.fields["modalities"].queryset.published()
+        # Not required: a page saved before the field existed (or a script) leaves it as is.
+        self.fields["language"].required = False
         self.fields["headline_es"].widget.attrs["lang"] = SPANISH
 
 

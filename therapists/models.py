@@ -1013,8 +1013,9 @@ class Quote(ReviewRecord, LoggedWithItsChange):
         SENT_BACK = "sent_back", _("sent back")
 
     class Language(models.TextChoices):
-        ENGLISH = ENGLISH, _("English")
-        SPANISH = SPANISH, _("Spanish")
+        # Named as in "Written in English": one name per language for the whole site.
+        ENGLISH = ENGLISH, TEXT_LANGUAGES[ENGLISH]
+        SPANISH = SPANISH, TEXT_LANGUAGES[SPANISH]
 
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="quotes")
     modality = models.ForeignKey(Modality, on_delete=models.CASCADE, related_name="quotes")

@@ -8,9 +8,9 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve
 from django.utils import translation
-from django.utils.translation import get_language_from_path
 from django.views.generic import DetailView, TemplateView
 
+from modalities.translation import language_of
 from modalities.versioned_cache import used_params
 from therapists.models import License, Location, Quote, Therapist, in_edition_language
 from therapists.search import Result, current_index, index_lock
@@ -249,7 +249,7 @@ def results_link(back):
         return None
     try:
         # In the edition the path names: /es/therapists/ resolves only in Spanish.
-        with translation.override(get_language_from_path(parts.path) or settings.LANGUAGE_CODE):
+        with translation.override(language_of(parts.path)):
             match = resolve(parts.path)
     except Resolver404:
         return None

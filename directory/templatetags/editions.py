@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from directory.editions import DEFAULT, EDITIONS, in_edition, language_of
+from directory.editions import DEFAULT, EDITIONS, language_of, path_in_edition
 
 register = template.Library()
 
@@ -16,8 +16,8 @@ def edition_links(context, path):
     if request is None:
         return ""
     origin = f"{request.scheme}://{request.get_host()}"
-    alternates = [(code, in_edition(path, code)) for code in EDITIONS]
-    alternates.append(("x-default", in_edition(path, DEFAULT)))
+    alternates = [(code, path_in_edition(path, code)) for code in EDITIONS]
+    alternates.append(("x-default", path_in_edition(path, DEFAULT)))
     return format_html(
         '<link rel="canonical" href="{}{}">\n  {}',
         origin,
@@ -46,7 +46,7 @@ def other_editions(path):
         return []
     current = language_of(path)
     return [
-        {"code": code, "name": name, "url": in_edition(path, code)}
+        {"code": code, "name": name, "url": path_in_edition(path, code)}
         for code, name in EDITIONS.items()
         if code != current
     ]
