@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "kit",
     "modalities",
     "therapists",
     "directory",
@@ -146,6 +149,13 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "directory@localhost")
+# A mail server that accepts and never answers costs the worker this long, never a request.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
+
+# The task queue (django-tasks): emails and other slow side effects leave the request as
+# rows in the database, written in the request's own transaction, and `manage.py db_worker`
+# runs them (kit.mail).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Every link in an email starts here, never at the Host a request named.
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 if not SITE_URL:

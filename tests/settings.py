@@ -20,6 +20,9 @@ STORAGES = {
 # Serve static files straight from static/ so tests see the stylesheet a browser gets.
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = tempfile.mkdtemp(prefix="static-root-")
+# Tasks run as they are queued, so a test reads mail.outbox right after its request; the
+# queue's own tests (tests/test_task_queue.py) use the database backend and a worker.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Off in tests, so each test sees what the database holds; tests/test_page_cache.py turns
 # it on where caching itself is tested.

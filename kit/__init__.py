@@ -1,0 +1,1 @@
+"""Shared, non-domain machinery (like healthchecks' hc/lib): imports no domain app."""
