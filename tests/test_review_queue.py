@@ -131,6 +131,8 @@ def pending_join(name="Fictional Joiner", minutes=10):
 
 # What a reviewer notes on approving a claim by license number (Application.identity_check).
 IDENTITY_CHECKED = {"approve-identity_check": "Emailed the address on the board's record."}
+# And on approving a join: where the license was seen, and how its holder was reached.
+JOIN_CHECKED = {"approve-source": BOARD_LOOKUP, **IDENTITY_CHECKED}
 
 
 def pending_claim(therapist, email="claimant@example.org", minutes=5):
@@ -442,34 +444,42 @@ def test_it_serves_a_pending_photo_to_reviewers_only(client, reviewer, media):
 # Joins ---------------------------------------------------------------------------------
 
 
-def test_it_lists_a_join_once_its_license_is_verified_at_the_board(
+def test_it_lists_a_join_once_its_license_is_verified_and_its_holder_reached(
     client, reviewer, django_assert_num_queries
 ):
     join = pending_join()
     client.force_login(reviewer)
     # session, user, own and group permissions, the join with its listing and account,
-    # the listing's licenses with credentials, locations with cities, modalities
-    with django_assert_num_queries(8):
+    # the listing's licenses with credentials, locations with cities, modalities, every
+    # other listing's name and license numbers (none alike: no query for the alike)
+    with django_assert_num_queries(9):
         page = client.get(item_url("join", join.pk))
     text = page_text(page)
     assert "Licensed Sample Counselor, Illinois, number FX-2001" in text
     assert "Springfield, IL" in text
     assert any("duckduckgo.com" in href for href, _text in page_links(page))
+    assert "No other listing has this name or license number." in text
 
     missing = decide(client, reviewer, "join", join.pk, "approve-form")
     assert "Give the address where you checked the license." in page_text(missing)
-    assert not Therapist.objects.get(pk=join.therapist_id).is_listed
-
-    done = decide(
+    assert "Say how you confirmed it is them." in page_text(missing)
+    # The board's page alone no longer lists it: a name and number are public.
+    source_only = decide(
         client, reviewer, "join", join.pk, "approve-form", **{"approve-source": BOARD_LOOKUP}
     )
+    assert "Say how you confirmed it is them." in page_text(source_only)
+    assert not Therapist.objects.get(pk=join.therapist_id).is_listed
+
+    done = decide(client, reviewer, "join", join.pk, "approve-form", **JOIN_CHECKED)
     assert "Join request of Fictional Joiner approved" in page_text(done)
     therapist = Therapist.objects.get(pk=join.therapist_id)
     assert therapist.is_listed
     assert Therapist.objects.listed().filter(pk=therapist.pk).exists()
     license = therapist.licenses.get()
     assert (license.verified_by, license.verification_source) == (reviewer, BOARD_LOOKUP)
-    assert Application.objects.get(pk=join.pk).status == "approved"
+    application = Application.objects.get(pk=join.pk)
+    assert application.status == "approved"
+    assert application.identity_check == IDENTITY_CHECKED["approve-identity_check"]
     [notice] = sent_to(join.email)
     assert "https://directory.example.org/therapists/fictional-joiner/" in notice.body
     assert_no_health_information()
@@ -499,9 +509,7 @@ def test_it_keeps_a_join_sent_back_unlisted(client, reviewer):
 def test_it_refuses_to_approve_a_join_without_a_license(client, reviewer):
     join = pending_join()
     License.objects.filter(therapist_id=join.therapist_id).delete()
-    done = decide(
-        client, reviewer, "join", join.pk, "approve-form", **{"approve-source": BOARD_LOOKUP}
-    )
+    done = decide(client, reviewer, "join", join.pk, "approve-form", **JOIN_CHECKED)
     assert "Fictional Joiner has no license to verify" in page_text(done)
     assert Application.objects.get(pk=join.pk).status == "pending"
     assert not Therapist.objects.get(pk=join.therapist_id).is_listed
@@ -702,10 +710,9 @@ def test_it_escapes_what_therapists_wrote(client, reviewer):
 def test_it_approves_a_join_once_when_sent_twice_from_the_same_page(client, reviewer):
     join = pending_join()
     page = open_item(client, reviewer, "join", join.pk)
-    fields = {"approve-source": BOARD_LOOKUP}
-    send(page, "approve-form", client, "join", join.pk, **fields)
+    send(page, "approve-form", client, "join", join.pk, **JOIN_CHECKED)
     verified_at = License.objects.get(therapist_id=join.therapist_id).verified_at
-    again = send(page, "approve-form", client, "join", join.pk, **fields)
+    again = send(page, "approve-form", client, "join", join.pk, **JOIN_CHECKED)
     assert "Join request of Fictional Joiner was already decided: nothing changed." in page_text(
         again
     )
