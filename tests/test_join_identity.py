@@ -46,7 +46,10 @@ def impostor_joins(live_server):
     assert (status, location) == (302, "/join/sent/")
     link = re.search(r"https?://[^/\s]+(/join/confirm/[^/\s]+/)", mail.outbox[-1].body)[1]
     status, location, _page = impostor.submit(
-        link, impostor.get(link), having="new_password1", new_password1=PASSWORD,
+        link,
+        impostor.get(link),
+        having="new_password1",
+        new_password1=PASSWORD,
         new_password2=PASSWORD,
     )
     assert (status, location) == (302, "/profile/edit/")
@@ -115,7 +118,7 @@ def test_item_1_an_impostor_join_of_a_seeded_listing_is_not_approved_on_the_boar
     assert (claim.status, claim.user, claim.identity_check) == ("approved", account, NOTE)
     join.refresh_from_db()
     assert (join.status, join.identity_check) == ("sent_back", NOTE)
-    assert "Treated as a claim of the listing Steven Su (steven-su)." == join.review_reason
+    assert join.review_reason == "Treated as a claim of the listing Steven Su (steven-su)."
     [approved] = [m for m in mail.outbox if m.to == [IMPOSTOR] and "approved" in m.subject]
     assert approved.subject == "Your claim of a listing was approved"
 

@@ -25,7 +25,6 @@ import directory.converters  # noqa: F401 (registers <id:...>)
 from modalities.admin import word_diff
 from therapists import review, review_joins
 from therapists.forms import IdentityCheckForm, SendBackForm
-from therapists.review_joins import JoinApprovalForm, TreatAsClaimForm
 from therapists.models import (
     Application,
     License,
@@ -34,6 +33,12 @@ from therapists.models import (
     Quote,
     ReviewStatus,
     signature_prefetches,
+)
+from therapists.review_joins import (
+    TREAT_AS_CLAIM,
+    JoinApprovalForm,
+    TreatAsClaimForm,
+    decisions,
 )
 
 # The queue shows this many items; the counts above it say how many wait in all.
@@ -308,7 +313,7 @@ def item_context(kind, item, treat_data=None):
         context["given_lookup"] = given_license_lookup(item, licenses)
     if kind == "join":
         likenesses = review_joins.listings_like(item)
-        context["likenesses"] = review_joins.with_treat_forms(likenesses, treat_data)
+        context["likenesses"] = review_joins.with_treat_forms(item, likenesses, treat_data)
     return context
 
 
@@ -383,7 +388,10 @@ def decide(request, kind, item, decision):
             return None
         approval = form.cleaned_data
     if decision == TREAT_AS_CLAIM:
-        form = TreatAsClaimForm(request.POST, prefix=review_joins.TREAT_PREFIX)
+        form = TreatAsClaimForm(request.POST, join=item)
+        if form.has_error("listing"):  # not one the join can become a claim of, now
+            messages.error(request, " ".join(form.errors["listing"]))
+            return redirect(here)
         if not form.is_valid():
             return None
         approval = form.cleaned_data
@@ -417,16 +425,8 @@ def decide(request, kind, item, decision):
         ),
     }
     message = done.get((kind, decision), _("%(name)s sent back with your reason."))
-    messages.success(request, message % {"name": name, "listing": approval.get("claimed")})
+    messages.success(request, message % {"name": name, "listing": approval.get("listing")})
     return redirect("admin:review_queue")
-
-
-# A join's third way out: it becomes a claim of a listing shown beside it (review_joins).
-TREAT_AS_CLAIM = "treat_as_claim"
-
-
-def decisions(kind):
-    return {"approve", "send_back"} | ({TREAT_AS_CLAIM} if kind == "join" else set())
 
 
 def approval_form(kind, item):
@@ -458,14 +458,10 @@ def run_decision(request, kind, item, decision, reason, approval):
     if kind == "photo":
         return review.approve_photo(item, reviewer)
     if decision == TREAT_AS_CLAIM:
-        approval["claimed"] = review_joins.claimable_listing(item, approval["listing"])
-        return review.treat_join_as_claim(
-            item, approval["claimed"], reviewer, approval["identity_check"]
-        )
+        listing = approval["listing"]
+        return review.treat_join_as_claim(item, listing, reviewer, approval["identity_check"])
     if kind == "join":
-        return review.approve_join(
-            item, reviewer, approval["source"], approval["identity_check"]
-        )
+        return review.approve_join(item, reviewer, approval["source"], approval["identity_check"])
     return review.approve_claim(item, reviewer, approval.get("identity_check", ""))
 
 

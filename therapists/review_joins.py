@@ -58,7 +58,7 @@ class Likeness:
 def listings_like(join):
     """Every other listing, listed or not, with the join's name or one of its license
     numbers, compared as people read them (names without case or extra spaces, numbers as
-    license_key compares them for claims), in name order.
+    license_key compares them for claims).
 
     The comparison is made here rather than in SQL, so that it is the one claims use on
     both databases: one query reads each listing's name and license numbers (a few columns
@@ -80,10 +80,18 @@ def listings_like(join):
     if not found:
         return []
     listings = Therapist.objects.filter(pk__in=found).select_related("user")
+    # In name order as compared, the same on both databases (their collations differ).
+    ordered = sorted(listings, key=lambda listing: (name_key(listing.display_name), listing.pk))
     return [
         Likeness(listing, listing.pk in same_name, same_numbers.get(listing.pk, []))
-        for listing in listings.order_by("display_name", "pk")
+        for listing in ordered
     ]
+
+
+NO_LONGER_ALIKE = _(
+    "That listing no longer has this join's name or license number: nothing changed. "
+    "Review the join again."
+)
 
 
 class JoinIdentityCheck(forms.Form):
@@ -108,46 +116,62 @@ class JoinApprovalForm(VerifyLicenseForm, JoinIdentityCheck):
 
 
 class TreatAsClaimForm(JoinIdentityCheck):
-    """Treating a join as a claim of one listing shown beside it."""
+    """Treating the join `join` as a claim of one listing shown beside it: cleaned, the
+    listing itself, if the join can still become its claim."""
 
-    listing = forms.IntegerField(widget=forms.HiddenInput)
+    listing = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={"required": NO_LONGER_ALIKE, "invalid": NO_LONGER_ALIKE},
+    )
+
+    def __init__(self, *args, join, **kwargs):
+        super().__init__(*args, prefix=TREAT_PREFIX, **kwargs)
+        self.join = join
 
     @classmethod
-    def for_listing(cls, listing_pk, data=None):
+    def for_listing(cls, join, listing_pk, data=None):
         # One form per listing on the page: ids of their own, so each label names its field.
         return cls(
-            data,
-            prefix=TREAT_PREFIX,
-            initial={"listing": listing_pk},
-            auto_id=f"id_claim_{listing_pk}_%s",
+            data, join=join, initial={"listing": listing_pk}, auto_id=f"id_claim_{listing_pk}_%s"
         )
+
+    def clean_listing(self):
+        # Checked again when sent: the page may be stale (the listing since renamed, given
+        # an account, unlisted), or the id one never shown.
+        try:
+            return claimable_listing(self.join, self.cleaned_data["listing"])
+        except ReviewRefused as refusal:
+            raise forms.ValidationError(str(refusal)) from None
 
 
 TREAT_PREFIX = "claim"
+# A join's third way out, beside Approve and Send back.
+TREAT_AS_CLAIM = "treat_as_claim"
 
 
-def with_treat_forms(likenesses, data=None):
+def decisions(kind):
+    """What the reviewer may decide on an item of this kind."""
+    return {"approve", "send_back"} | ({TREAT_AS_CLAIM} if kind == "join" else set())
+
+
+def with_treat_forms(join, likenesses, data=None):
     """Each claimable listing with its form: the one the reviewer sent (`data`, with what
     they typed and its errors) for its listing, a blank one for the others."""
     chosen = data.get(f"{TREAT_PREFIX}-listing") if data is not None else None
     for likeness in likenesses:
         if likeness.claimable:
             pk = likeness.listing.pk
-            likeness.form = TreatAsClaimForm.for_listing(pk, data if chosen == str(pk) else None)
+            sent = data if chosen == str(pk) else None
+            likeness.form = TreatAsClaimForm.for_listing(join, pk, sent)
     return likenesses
 
 
 def claimable_listing(join, pk):
     """The listing shown beside the join with this id, if the join can become its claim;
-    else ReviewRefused saying why (the page the reviewer sent may be stale)."""
+    else ReviewRefused saying why."""
     likeness = next((each for each in listings_like(join) if each.listing.pk == pk), None)
     if likeness is None:
-        raise ReviewRefused(
-            _(
-                "That listing no longer has this join's name or license number: nothing "
-                "changed. Review the join again."
-            )
-        )
+        raise ReviewRefused(NO_LONGER_ALIKE)
     if not likeness.claimable:
         raise ReviewRefused(
             _("%(name)s: %(why)s") % {"name": likeness.listing, "why": likeness.why_not_claimable}
