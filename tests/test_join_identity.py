@@ -74,7 +74,7 @@ def public_status(live_server, path):
     return status
 
 
-def test_item_1_an_impostor_join_of_a_seeded_listing_is_not_approved_on_the_boards_page_alone_and_becomes_its_claim(  # noqa: E501
+def test_item_1_a_join_as_steven_su_needs_the_identity_note_and_can_become_his_listings_claim(
     live_server, seeded
 ):
     join = impostor_joins(live_server)
@@ -84,11 +84,6 @@ def test_item_1_an_impostor_join_of_a_seeded_listing_is_not_approved_on_the_boar
     path = f"/admin/review/join/{join.pk}/"
     page = reviewer.get(path)
 
-    # The seeded listing is beside the join, linked, and says why it is shown.
-    assert '<a href="/therapists/steven-su/">Steven Su</a>' in page
-    assert "Shown because it has the same name as this join." in page
-    assert f'id="treat-as-claim-{steven.pk}"' in page
-
     # The board's lookup page alone approves nothing: a name and a number are public.
     status, _location, refused = reviewer.submit(
         path, page, form_id="approve-form", **{"approve-source": BOARD_LOOKUP}
@@ -97,6 +92,11 @@ def test_item_1_an_impostor_join_of_a_seeded_listing_is_not_approved_on_the_boar
     assert "Say how you confirmed it is them." in refused
     assert Application.objects.get(pk=join.pk).status == "pending"
     assert public_status(live_server, "/therapists/steven-su-2/") == 404
+
+    # The seeded listing is beside the join, linked, and says why it is shown.
+    assert '<a href="/therapists/steven-su/">Steven Su</a>' in page
+    assert "Shown because it has the same name as this join." in page
+    assert f'id="treat-as-claim-{steven.pk}"' in page
 
     # Treated as a claim of the seeded listing, with the note: the account is linked to
     # it, as an approved claim's is, and no second Steven Su is published.
