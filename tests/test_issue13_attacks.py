@@ -25,6 +25,7 @@ from tests.test_join import send as send_join
 from tests.test_photos import camera_jpeg, upload
 from tests.test_review_queue import (
     IDENTITY_CHECKED,
+    JOIN_CHECKED,
     decide,
     item_url,
     open_item,
@@ -445,7 +446,7 @@ def test_approving_a_join_while_mail_is_down_keeps_the_decision(
         response = form_on(page, id="approve-form").submit(
             client,
             item_url("join", application.pk),
-            **{"approve-source": "https://board.example.org/lookup"},
+            **JOIN_CHECKED,
         )
 
     assert response.status_code == 200

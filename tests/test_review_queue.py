@@ -3,6 +3,8 @@ with Approve and Send back; the therapist is told by email, with a link and noth
 
 import datetime
 import io
+import re
+from html import unescape
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -14,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from tests.conftest import make_modality, make_therapist, page_links, page_text
+from tests.conftest import make_city, make_modality, make_therapist, page_links, page_text, squash
 from tests.forms import form_on
 from therapists import review
 from therapists.models import (
@@ -131,6 +133,8 @@ def pending_join(name="Fictional Joiner", minutes=10):
 
 # What a reviewer notes on approving a claim by license number (Application.identity_check).
 IDENTITY_CHECKED = {"approve-identity_check": "Emailed the address on the board's record."}
+# And on approving a join: where the license was seen, and how its holder was reached.
+JOIN_CHECKED = {"approve-source": BOARD_LOOKUP, **IDENTITY_CHECKED}
 
 
 def pending_claim(therapist, email="claimant@example.org", minutes=5):
@@ -442,34 +446,42 @@ def test_it_serves_a_pending_photo_to_reviewers_only(client, reviewer, media):
 # Joins ---------------------------------------------------------------------------------
 
 
-def test_it_lists_a_join_once_its_license_is_verified_at_the_board(
+def test_it_lists_a_join_once_its_license_is_verified_and_its_holder_reached(
     client, reviewer, django_assert_num_queries
 ):
     join = pending_join()
     client.force_login(reviewer)
     # session, user, own and group permissions, the join with its listing and account,
-    # the listing's licenses with credentials, locations with cities, modalities
-    with django_assert_num_queries(8):
+    # the listing's licenses with credentials, locations with cities, modalities, every
+    # other listing's name and license numbers (none alike: no query for the alike)
+    with django_assert_num_queries(9):
         page = client.get(item_url("join", join.pk))
     text = page_text(page)
     assert "Licensed Sample Counselor, Illinois, number FX-2001" in text
     assert "Springfield, IL" in text
     assert any("duckduckgo.com" in href for href, _text in page_links(page))
+    assert "No other listing has this name or license number." in text
 
     missing = decide(client, reviewer, "join", join.pk, "approve-form")
     assert "Give the address where you checked the license." in page_text(missing)
-    assert not Therapist.objects.get(pk=join.therapist_id).is_listed
-
-    done = decide(
+    assert "Say how you confirmed it is them." in page_text(missing)
+    # The board's page alone no longer lists it: a name and number are public.
+    source_only = decide(
         client, reviewer, "join", join.pk, "approve-form", **{"approve-source": BOARD_LOOKUP}
     )
+    assert "Say how you confirmed it is them." in page_text(source_only)
+    assert not Therapist.objects.get(pk=join.therapist_id).is_listed
+
+    done = decide(client, reviewer, "join", join.pk, "approve-form", **JOIN_CHECKED)
     assert "Join request of Fictional Joiner approved" in page_text(done)
     therapist = Therapist.objects.get(pk=join.therapist_id)
     assert therapist.is_listed
     assert Therapist.objects.listed().filter(pk=therapist.pk).exists()
     license = therapist.licenses.get()
     assert (license.verified_by, license.verification_source) == (reviewer, BOARD_LOOKUP)
-    assert Application.objects.get(pk=join.pk).status == "approved"
+    application = Application.objects.get(pk=join.pk)
+    assert application.status == "approved"
+    assert application.identity_check == IDENTITY_CHECKED["approve-identity_check"]
     [notice] = sent_to(join.email)
     assert "https://directory.example.org/therapists/fictional-joiner/" in notice.body
     assert_no_health_information()
@@ -499,12 +511,245 @@ def test_it_keeps_a_join_sent_back_unlisted(client, reviewer):
 def test_it_refuses_to_approve_a_join_without_a_license(client, reviewer):
     join = pending_join()
     License.objects.filter(therapist_id=join.therapist_id).delete()
-    done = decide(
-        client, reviewer, "join", join.pk, "approve-form", **{"approve-source": BOARD_LOOKUP}
-    )
+    done = decide(client, reviewer, "join", join.pk, "approve-form", **JOIN_CHECKED)
     assert "Fictional Joiner has no license to verify" in page_text(done)
     assert Application.objects.get(pk=join.pk).status == "pending"
     assert not Therapist.objects.get(pk=join.therapist_id).is_listed
+
+
+# A join beside the listings it may duplicate ------------------------------------------------
+
+
+def likenesses_on(page):
+    """{listing's name: what the page says of it} for each listing shown beside a join."""
+    html = page.content.decode()
+    blocks = re.findall(r'<article class="review-likeness".*?</article>', html, re.S)
+    texts = [squash(unescape(re.sub(r"<[^>]+>", " ", block))) for block in blocks]
+    return {text.split(" Shown because")[0]: text for text in texts}
+
+
+def named(therapist, name, **fields):
+    Therapist.objects.filter(pk=therapist.pk).update(display_name=name, **fields)
+    return Therapist.objects.get(pk=therapist.pk)
+
+
+def numbered(therapist, number):
+    License.objects.filter(therapist=therapist).update(number=number)
+    return therapist
+
+
+def test_it_shows_every_listing_with_the_joins_name_or_license_number_and_why(
+    client, reviewer, django_assert_num_queries
+):
+    join = pending_join()  # "Fictional Joiner", Illinois license FX-2001
+    private = named(make_therapist("Fictional A"), "  fictional   JOINER ", is_listed=False)
+    elsewhere = numbered(
+        make_therapist("Fictional Elsewhere", city=make_city("Albany", "NY")), "fx 2001"
+    )
+    taken = with_account(
+        numbered(make_therapist("Fictional Taken"), "Fx\u20132001"), "o@example.org"
+    )
+    demo = named(make_therapist("Fictional B", is_demo=True), "Fictional Joiner")
+    make_therapist("Fictional Joiner Junior")
+    numbered(make_therapist("Fictional Near"), "FX-20011")
+    client.force_login(reviewer)
+    # as for a join alone, then the listings alike with their accounts
+    with django_assert_num_queries(10):
+        page = client.get(item_url("join", join.pk))
+
+    shown = likenesses_on(page)
+    # In name order, as compared: without case or extra spaces.
+    assert list(shown) == [
+        "Fictional Elsewhere",
+        "fictional JOINER",
+        "Fictional Joiner",
+        "Fictional Taken",
+    ]
+    assert shown["Fictional Elsewhere"] == (
+        "Fictional Elsewhere Shown because its New York license has the number this join "
+        "gave: fx 2001. The listing is public. It has no account. Open Fictional Elsewhere "
+        "in the admin Treat as a claim of this listing If the applicant is this listing's "
+        "therapist: the join becomes an approved claim of this listing. Their account is "
+        "linked to it, as an approved claim's is, and emailed a set-password link; the "
+        "join's own listing is not published (it stays unlisted, without an account, "
+        "keeping what they wrote). How you confirmed the applicant holds this license: "
+        "A name and a license number are public: anyone can join as a real therapist. "
+        "Reach the licensee through the contact their state board lists (not one the "
+        "applicant gave), e.g. \u201cEmailed the address on the board's record; they "
+        "confirmed.\u201d"
+    )
+    assert (
+        "Shown because it has the same name as this join. The listing is not public."
+        in (shown["fictional JOINER"])
+    )
+    assert "It is not public: only a public listing can be claimed." in shown["fictional JOINER"]
+    assert "It is a demo listing: it cannot be claimed." in shown["Fictional Joiner"]
+    assert (
+        "Shown because its Illinois license has the number this join gave: Fx\u20132001."
+        in (shown["Fictional Taken"])
+    )
+    assert "Its account: o@example.org. " in shown["Fictional Taken"]
+    assert (
+        "It has an account (its therapist signs in with it), so it cannot be claimed."
+        in (shown["Fictional Taken"])
+    )
+    links = page_links(page)
+    assert (elsewhere.get_absolute_url(), "Fictional Elsewhere") in links
+    assert not any(href == private.get_absolute_url() for href, _text in links)
+    change = reverse("admin:therapists_therapist_change", args=[demo.pk])
+    assert (change, "Open Fictional Joiner in the admin") in links
+    html = page.content.decode()
+    assert f'id="treat-as-claim-{elsewhere.pk}"' in html
+    for unclaimable in (private, demo, taken):
+        assert f'id="treat-as-claim-{unclaimable.pk}"' not in html
+
+
+TREATED = {"claim-identity_check": "Emailed the address on the board's record: it is them."}
+
+
+def alike_listing(name="Fictional Joiner"):
+    """A public listing without an account, named as the join is."""
+    return named(make_therapist("Fictional Listed"), name)
+
+
+def test_it_treats_a_join_as_a_claim_of_a_listing_beside_it(client, reviewer):
+    join = pending_join()
+    listing = alike_listing()
+    written_to(listing)
+    rival = pending_claim(listing, email="rival@example.org")
+    form_id = f"treat-as-claim-{listing.pk}"
+    page = open_item(client, reviewer, "join", join.pk)
+
+    missing = send(page, form_id, client, "join", join.pk)
+    assert "Say how you confirmed it is them." in page_text(missing)
+    assert Application.objects.get(pk=join.pk).status == "pending"
+    assert Therapist.objects.get(pk=listing.pk).user is None
+
+    done = send(page, form_id, client, "join", join.pk, **TREATED)
+
+    assert done.request["PATH_INFO"] == QUEUE
+    assert (
+        "Join request of Fictional Joiner is now an approved claim of the listing Fictional "
+        "Joiner: the account is linked to it and a set-password link sent. The join's own "
+        "listing stays unlisted."
+    ) in page_text(done)
+    account = User.objects.get(email=join.email)
+    listing.refresh_from_db()
+    assert listing.user == account
+    own = Therapist.objects.get(pk=join.therapist_id)
+    assert (own.is_listed, own.user, own.display_name) == (False, None, "Fictional Joiner")
+    claim = Application.objects.get(kind="claim", therapist=listing, status="approved")
+    assert (claim.email, claim.user, claim.evidence) == (join.email, account, "license_to_check")
+    assert (claim.license_number, claim.license_state) == ("FX-2001", "IL")
+    assert claim.identity_check == TREATED["claim-identity_check"]
+    # The number given is recorded on the listing, as for any claim by number to check.
+    assert list(listing.licenses.values_list("number", "verified_at")) == [("FX-2001", None)]
+    rival.refresh_from_db()
+    assert rival.status == "sent_back"
+    [approved] = sent_to(join.email)
+    assert approved.subject == "Your claim of a listing was approved"
+    assert "https://directory.example.org/accounts/reset/" in approved.body
+    assert_no_health_information()
+
+    decided = page_text(client.get(item_url("join", join.pk)))
+    assert "This is sent back." in decided
+    assert "Reason: Treated as a claim of the listing Fictional Joiner (fictional-listed)." in (
+        decided
+    )
+    assert f"How the applicant was confirmed: {TREATED['claim-identity_check']}" in decided
+    again = send(page, form_id, client, "join", join.pk, **TREATED)
+    assert "was already decided: nothing changed." in page_text(again)
+    assert Application.objects.filter(kind="claim", status="approved").count() == 1
+
+
+def assert_unchanged(join, listing):
+    """The join waits, its account still on its own listing, none on `listing`."""
+    assert Application.objects.get(pk=join.pk).status == "pending"
+    own = Therapist.objects.get(pk=join.therapist_id)
+    assert own.user is not None and own.user.email == join.email
+    assert not Therapist.objects.filter(pk=listing.pk, user__email=join.email).exists()
+    assert not Application.objects.filter(kind="claim", status="approved").exists()
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            lambda listing: with_account(listing, "owner@example.org"),
+            "Fictional Joiner: It has an account (its therapist signs in with it), so it "
+            "cannot be claimed.",
+        ),
+        (
+            lambda listing: named(listing, "Fictional Renamed"),
+            "That listing no longer has this join's name or license number: nothing changed.",
+        ),
+        (
+            lambda listing: named(listing, "Fictional Joiner", is_listed=False),
+            "Fictional Joiner: It is not public: only a public listing can be claimed.",
+        ),
+    ],
+)
+def test_it_says_why_a_listing_changed_since_the_page_was_opened_cannot_be_claimed(
+    client, reviewer, change, message
+):
+    join = pending_join()
+    listing = alike_listing()
+    page = open_item(client, reviewer, "join", join.pk)
+    change(listing)
+
+    answer = send(page, f"treat-as-claim-{listing.pk}", client, "join", join.pk, **TREATED)
+
+    assert answer.status_code == 200
+    assert answer.request["PATH_INFO"] == item_url("join", join.pk)
+    assert message in page_text(answer)
+    assert_unchanged(join, listing)
+
+
+@pytest.mark.parametrize("listing_id", ["999999", "x", "", "99999999999999999999999"])
+def test_it_refuses_to_treat_a_join_as_a_claim_of_a_listing_never_shown(
+    client, reviewer, listing_id
+):
+    join = pending_join()
+    other = make_therapist("Fictional Stranger")
+    client.force_login(reviewer)
+    for posted in (listing_id, str(other.pk)):
+        answer = client.post(
+            item_url("join", join.pk),
+            {"decision": "treat_as_claim", "claim-listing": posted, **TREATED},
+            follow=True,
+        )
+        assert answer.request["PATH_INFO"] == item_url("join", join.pk)
+        assert "That listing no longer has this join's name or license number" in page_text(answer)
+    assert_unchanged(join, other)
+
+
+def test_a_failing_mail_server_leaves_a_join_treated_as_a_claim_waiting(client, reviewer, settings):
+    join = pending_join()
+    listing = alike_listing()
+    page = open_item(client, reviewer, "join", join.pk)
+    settings.EMAIL_BACKEND = "tests.test_issue13_attacks.FailingEmailBackend"
+
+    answer = send(page, f"treat-as-claim-{listing.pk}", client, "join", join.pk, **TREATED)
+
+    assert "could not be sent" in page_text(answer)
+    assert_unchanged(join, listing)
+    assert not Therapist.objects.get(pk=join.therapist_id).is_listed
+
+
+def test_only_staff_who_may_decide_joins_treat_one_as_a_claim(client, db):
+    join = pending_join()
+    listing = alike_listing()
+    claims_only = staff("claims", "change_application", "view_application")
+    page = open_item(client, claims_only, "join", join.pk)
+    assert f'id="treat-as-claim-{listing.pk}"' not in page.content.decode()
+
+    answer = client.post(
+        item_url("join", join.pk),
+        {"decision": "treat_as_claim", "claim-listing": str(listing.pk), **TREATED},
+    )
+
+    assert answer.status_code == 403
+    assert_unchanged(join, listing)
 
 
 # Claims --------------------------------------------------------------------------------
@@ -702,10 +947,9 @@ def test_it_escapes_what_therapists_wrote(client, reviewer):
 def test_it_approves_a_join_once_when_sent_twice_from_the_same_page(client, reviewer):
     join = pending_join()
     page = open_item(client, reviewer, "join", join.pk)
-    fields = {"approve-source": BOARD_LOOKUP}
-    send(page, "approve-form", client, "join", join.pk, **fields)
+    send(page, "approve-form", client, "join", join.pk, **JOIN_CHECKED)
     verified_at = License.objects.get(therapist_id=join.therapist_id).verified_at
-    again = send(page, "approve-form", client, "join", join.pk, **fields)
+    again = send(page, "approve-form", client, "join", join.pk, **JOIN_CHECKED)
     assert "Join request of Fictional Joiner was already decided: nothing changed." in page_text(
         again
     )

@@ -1411,8 +1411,8 @@ class Application(Reviewed):
     license_state = models.CharField(
         _("license state given"), max_length=2, choices=USState.choices, blank=True
     )
-    # License numbers are public (profiles and state boards show them), so a claim by number
-    # is approved only with staff's note of how they reached the licensee themselves.
+    # License numbers are public (profiles and state boards show them), so a join, and a
+    # claim by number, is approved only with staff's note of how they reached the licensee.
     identity_check = models.TextField(
         _("how staff confirmed the claimant holds the license"), max_length=500, blank=True
     )
@@ -1444,8 +1444,10 @@ class Application(Reviewed):
 
     @property
     def needs_identity_check(self):
-        """Whether its evidence is a license number, which anyone can read off a profile."""
-        return self.kind == self.Kind.CLAIM and self.evidence in {
+        """Whether approving it needs staff's note of how they reached the licensee: a join
+        (anyone can join under a real therapist's name and number, both public) or a claim
+        whose evidence is a license number, which anyone can read off a profile."""
+        return self.kind == self.Kind.JOIN or self.evidence in {
             self.Evidence.LICENSE_NUMBER,
             self.Evidence.LICENSE_TO_CHECK,
         }

@@ -5,7 +5,7 @@ or a double click decide once, and only to the text the reviewer read (quotes ca
 draft's version). The therapist is told by email once the decision has committed.
 """
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -111,12 +111,30 @@ def tell_applicant(application, kind, **context):
     )
 
 
-def approve_join(application, reviewer, source):
-    """Records the licenses as verified at `source` (the state board's lookup page) and
-    lists the listing; False if the join was decided already."""
+def checked_identity(application, identity_check):
+    """The reviewer's note of how they reached the licensee, which a join or a claim by
+    license number needs before approval (Application.needs_identity_check)."""
+    identity_check = identity_check.strip()
+    if application.needs_identity_check and not identity_check:
+        raise ReviewRefused(
+            _(
+                "A name and a license number are public: they show only that the applicant "
+                "read them. Reach the licensee through the contact their state board lists, "
+                "then note how."
+            )
+        )
+    return identity_check
+
+
+def approve_join(application, reviewer, source, identity_check=""):
+    """Records the licenses as verified at `source` (the state board's lookup page), keeps
+    the reviewer's note of how they reached the licensee, and lists the listing; False if
+    the join was decided already."""
+    identity_check = checked_identity(application, identity_check)
     with transaction.atomic():
         if not Application.objects.decide(application.pk, reviewer, ReviewStatus.APPROVED):
             return False
+        Application.objects.filter(pk=application.pk).update(identity_check=identity_check)
         therapist = Therapist.objects.select_for_update().get(pk=application.therapist_id)
         if not therapist.licenses.mark_verified(reviewer, source):
             raise ReviewRefused(
@@ -170,14 +188,7 @@ def approve_claim(application, reviewer, identity_check=""):
     claim was approved and a set-password link; the listing's other waiting claims are
     sent back. False if decided already; refused (and left waiting) when the listing has
     an account or the address cannot be linked."""
-    identity_check = identity_check.strip()
-    if application.needs_identity_check and not identity_check:
-        raise ReviewRefused(
-            _(
-                "A license number is public: it shows only that the claimant read it. Reach "
-                "the licensee through the contact their state board lists, then note how."
-            )
-        )
+    identity_check = checked_identity(application, identity_check)
     with transaction.atomic():
         if not Application.objects.decide(application.pk, reviewer, ReviewStatus.APPROVED):
             return False
@@ -209,3 +220,78 @@ def approve_claim(application, reviewer, identity_check=""):
         for other in others.select_related("therapist"):
             send_back_claim(other, reviewer, reason)
     return True
+
+
+def treat_join_as_claim(join, listing, reviewer, identity_check):
+    """Makes a waiting join an approved claim of `listing`, an existing public listing
+    without an account: the join's account is linked to it by approve_claim, the path
+    every claim takes (never a staff account, never one another listing has; the listing's
+    other waiting claims sent back; one email with a set-password link).
+
+    The join is closed, sent back with a note naming the listing and kept with the
+    reviewer's note. Its own listing loses its account and stays unlisted, with all it
+    holds (what the applicant wrote, photos, quotes), for staff to compare or delete: it
+    is never published. False if the join was decided already; refused, changing nothing,
+    where a claim would be."""
+    identity_check = checked_identity(join, identity_check)
+    reason = _("Treated as a claim of the listing %(name)s (%(slug)s).") % {
+        "name": listing,
+        "slug": listing.slug,
+    }
+    with transaction.atomic():
+        if not Application.objects.decide(join.pk, reviewer, ReviewStatus.SENT_BACK, reason):
+            return False
+        Application.objects.filter(pk=join.pk).update(identity_check=identity_check)
+        account = Application.objects.select_related("user").get(pk=join.pk).user
+        if account is None:
+            raise ReviewRefused(_("The join's account no longer exists: send the join back."))
+        # The join's own listing, then the one claimed (approve_claim locks it again): a
+        # listing with an account is never claimable, so no other decision locks the two
+        # the other way round.
+        own = Therapist.objects.select_for_update().get(pk=join.therapist_id)
+        claimed = Therapist.objects.select_for_update().get(pk=listing.pk)
+        if claimed.user_id is not None:
+            raise ReviewRefused(
+                _("%(name)s has an account: it cannot be claimed. Approve or send back the join.")
+                % {"name": claimed}
+            )
+        # An account has one listing: it leaves the join's own, which nobody then sees.
+        if own.user_id == account.pk:
+            own.user = None
+        own.is_listed = False
+        own.save(update_fields=["user", "is_listed", "updated_at"])
+        claim = claim_for_join(join, own, claimed, account)
+        approve_claim(claim, reviewer, identity_check)
+    return True
+
+
+def claim_for_join(join, own, listing, account):
+    """The claim of `listing` the join becomes, waiting, for approve_claim to decide: by the
+    join's account, with the license number it gave, for staff to check."""
+    license = own.licenses.exclude(number="").order_by("-is_primary", "id").first()
+    given = (
+        {
+            "evidence": Application.Evidence.LICENSE_TO_CHECK,
+            "license_number": license.number,
+            "license_state": license.state,
+        }
+        if license
+        else {"evidence": Application.Evidence.ADDRESS_CONFIRMED}
+    )
+    try:
+        with transaction.atomic():
+            return Application.objects.create(
+                kind=Application.Kind.CLAIM,
+                therapist=listing,
+                email=account.email,
+                language=join.language,
+                **given,
+            )
+    except IntegrityError:  # application_one_pending_claim: this address's claim waits
+        raise ReviewRefused(
+            _(
+                "A claim of %(name)s from %(email)s already waits: decide that claim, and "
+                "send this join back."
+            )
+            % {"name": listing, "email": account.email}
+        ) from None

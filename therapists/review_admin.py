@@ -23,8 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 import directory.converters  # noqa: F401 (registers <id:...>)
 from modalities.admin import word_diff
-from therapists import review
-from therapists.forms import IdentityCheckForm, SendBackForm, VerifyLicenseForm
+from therapists import review, review_joins
+from therapists.forms import IdentityCheckForm, SendBackForm
 from therapists.models import (
     Application,
     License,
@@ -33,6 +33,12 @@ from therapists.models import (
     Quote,
     ReviewStatus,
     signature_prefetches,
+)
+from therapists.review_joins import (
+    TREAT_AS_CLAIM,
+    JoinApprovalForm,
+    TreatAsClaimForm,
+    decisions,
 )
 
 # The queue shows this many items; the counts above it say how many wait in all.
@@ -72,7 +78,8 @@ KINDS = {
             ("therapists.change_photo",),
             ("therapists.view_photo",),
         ),
-        # Approving a join verifies its licenses, as "Mark verified" does.
+        # Approving a join verifies its licenses, as "Mark verified" does; treating it as a
+        # claim is deciding it too.
         Kind(
             "join",
             gettext_lazy("joins"),
@@ -292,7 +299,9 @@ def queue(request, site):
     )
 
 
-def item_context(kind, item):
+def item_context(kind, item, treat_data=None):
+    """What the item's page shows; `treat_data`, a "Treat as a claim" form sent with
+    errors, shown again beside its listing."""
     context = {"pending": is_pending(kind, item)}
     if kind == "quote":
         live, draft = word_diff(item.text, item.draft)
@@ -302,6 +311,9 @@ def item_context(kind, item):
         context["licenses"] = [(license, lookup_search(license)) for license in licenses]
         context["evidence_meaning"] = EVIDENCE_MEANING.get(item.evidence, "")
         context["given_lookup"] = given_license_lookup(item, licenses)
+    if kind == "join":
+        likenesses = review_joins.listings_like(item)
+        context["likenesses"] = review_joins.with_treat_forms(item, likenesses, treat_data)
     return context
 
 
@@ -319,6 +331,7 @@ def item_page(request, site, kind_name, pk):
     approve_form_class = approval_form(kind.name, item)
     approve_form = approve_form_class(prefix="approve") if approve_form_class else None
     send_back_form = SendBackForm(prefix="send_back")
+    treat_data = None
     if request.method == "POST":
         if not kind.may_decide(request.user):
             raise PermissionDenied
@@ -331,6 +344,8 @@ def item_page(request, site, kind_name, pk):
             approve_form = approve_form_class(request.POST, prefix="approve")
         elif decision == "send_back":
             send_back_form = SendBackForm(request.POST, prefix="send_back")
+        elif decision == TREAT_AS_CLAIM:
+            treat_data = request.POST
     return TemplateResponse(
         request,
         "admin/review/item.html",
@@ -342,7 +357,7 @@ def item_page(request, site, kind_name, pk):
             "may_decide": kind.may_decide(request.user),
             "approve_form": approve_form,
             "send_back_form": send_back_form,
-            **item_context(kind.name, item),
+            **item_context(kind.name, item, treat_data),
         },
     )
 
@@ -351,7 +366,7 @@ def decide(request, kind, item, decision):
     """Runs the decision and redirects with a message; None when a form needs correcting."""
     here = reverse("admin:review_item", args=[kind, item.pk])
     name = name_of(kind, item)
-    if decision not in {"approve", "send_back"}:
+    if decision not in decisions(kind):
         messages.error(request, _("Choose Approve or Send back."))
         return redirect(here)
     if not is_pending(kind, item):
@@ -369,6 +384,14 @@ def decide(request, kind, item, decision):
     approve_form_class = approval_form(kind, item)
     if decision == "approve" and approve_form_class:
         form = approve_form_class(request.POST, prefix="approve")
+        if not form.is_valid():
+            return None
+        approval = form.cleaned_data
+    if decision == TREAT_AS_CLAIM:
+        form = TreatAsClaimForm(request.POST, join=item)
+        if form.has_error("listing"):  # not one the join can become a claim of, now
+            messages.error(request, " ".join(form.errors["listing"]))
+            return redirect(here)
         if not form.is_valid():
             return None
         approval = form.cleaned_data
@@ -396,17 +419,22 @@ def decide(request, kind, item, decision):
         ("claim", "approve"): _(
             "%(name)s approved: the account is linked and a set-password link sent."
         ),
+        ("join", TREAT_AS_CLAIM): _(
+            "%(name)s is now an approved claim of the listing %(listing)s: the account is "
+            "linked to it and a set-password link sent. The join's own listing stays unlisted."
+        ),
     }
     message = done.get((kind, decision), _("%(name)s sent back with your reason."))
-    messages.success(request, message % {"name": name})
+    messages.success(request, message % {"name": name, "listing": approval.get("listing")})
     return redirect("admin:review_queue")
 
 
 def approval_form(kind, item):
-    """What approving asks of the reviewer: where a join's license was checked, how a
-    claim by license number was confirmed; None when approving asks nothing."""
+    """What approving asks of the reviewer: where a join's license was checked and how its
+    holder was reached, how a claim by license number was confirmed; None when approving
+    asks nothing."""
     if kind == "join":
-        return VerifyLicenseForm
+        return JoinApprovalForm
     if kind == "claim" and item.needs_identity_check:
         return IdentityCheckForm
     return None
@@ -429,8 +457,11 @@ def run_decision(request, kind, item, decision, reason, approval):
         return send_back(item, reviewer, reason)
     if kind == "photo":
         return review.approve_photo(item, reviewer)
+    if decision == TREAT_AS_CLAIM:
+        listing = approval["listing"]
+        return review.treat_join_as_claim(item, listing, reviewer, approval["identity_check"])
     if kind == "join":
-        return review.approve_join(item, reviewer, approval["source"])
+        return review.approve_join(item, reviewer, approval["source"], approval["identity_check"])
     return review.approve_claim(item, reviewer, approval.get("identity_check", ""))
 
 

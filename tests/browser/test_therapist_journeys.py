@@ -2,8 +2,8 @@
 
 1. a therapist joins, confirms the address, completes the private listing; a reviewer
    signs in to the admin, finds the join by its count and approves it by keyboard, giving
-   the state board's lookup page; the listing is then found from the home page's search,
-   its license shown verified;
+   the state board's lookup page and how they reached the licensee; the listing is then
+   found from the home page's search, its license shown verified;
 2. someone claims a seeded listing without an account (by a license number staff check
    with the board, as seeded; or, once a curator has entered them, by its license number
    or the link sent to its private address), staff approve the claim, and the claimant chooses a
@@ -124,6 +124,9 @@ def test_a_join_is_confirmed_completed_approved_by_staff_and_then_found(
     expect(staff.get_by_role("heading", level=1)).to_have_text(f"Join request of {NAME}")
     tab_to(staff, staff.get_by_label("State board lookup page that shows the license"))
     staff.keyboard.type(LOOKUP)
+    # A name and a number are public: staff note how they reached the licensee too.
+    tab_to(staff, staff.get_by_label("How you confirmed the applicant holds this license"))
+    staff.keyboard.type("Phoned the number on the Rhode Island board's record; they confirmed.")
     tab_to(staff, staff.get_by_role("button", name="Approve"))
     screenshot(staff, f"journey-join-{viewport}-3-approving")
     press_and_follow(staff)
