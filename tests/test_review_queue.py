@@ -453,8 +453,9 @@ def test_it_lists_a_join_once_its_license_is_verified_and_its_holder_reached(
     client.force_login(reviewer)
     # session, user, own and group permissions, the join with its listing and account,
     # the listing's licenses with credentials, locations with cities, modalities, every
-    # other listing's name and license numbers (none alike: no query for the alike)
-    with django_assert_num_queries(9):
+    # other listing's license with one of its numbers, every other listing with the longest
+    # word of its name (none alike: no query for the alike)
+    with django_assert_num_queries(10):
         page = client.get(item_url("join", join.pk))
     text = page_text(page)
     assert "Licensed Sample Counselor, Illinois, number FX-2001" in text
@@ -554,7 +555,7 @@ def test_it_shows_every_listing_with_the_joins_name_or_license_number_and_why(
     numbered(make_therapist("Fictional Near"), "FX-20011")
     client.force_login(reviewer)
     # as for a join alone, then the listings alike with their accounts
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         page = client.get(item_url("join", join.pk))
 
     shown = likenesses_on(page)

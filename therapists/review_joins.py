@@ -12,14 +12,24 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django import forms
+from django.db.models import Value
+from django.db.models.functions import Lower, Replace
 from django.utils.translation import gettext_lazy as _
 
 from therapists.forms import VerifyLicenseForm, license_key
-from therapists.models import Therapist
+from therapists.models import License, Therapist
 from therapists.review import ReviewRefused
 from therapists.states import USState
 
 STATE_NAMES = dict(USState.choices)
+
+
+def license_key_in_sql(field):
+    """license_key() in SQL, on both databases: lower case, without spaces or dashes."""
+    expression = Lower(field)
+    for ignored in " \t-\u2010\u2011\u2012\u2013\u2014\u2015":
+        expression = Replace(expression, Value(ignored), Value(""))
+    return expression
 
 
 def name_key(name):
@@ -58,24 +68,34 @@ class Likeness:
 def listings_like(join):
     """Every other listing, listed or not, with the join's name or one of its license
     numbers, compared as people read them (names without case or extra spaces, numbers as
-    license_key compares them for claims).
-
-    The comparison is made here rather than in SQL, so that it is the one claims use on
-    both databases: one query reads each listing's name and license numbers (a few columns
-    a row, read in chunks), one more the listings that match.
+    license_key compares them for claims). Two queries narrow in the database (numbers by
+    their key, names by their longest word), so the page costs the same at any size; one
+    more reads the listings that match.
     """
     own = join.therapist
     name = name_key(own.display_name)
     numbers = {license_key(license.number) for license in own.licenses.all()} - {""}
-    same_name, same_numbers = set(), defaultdict(list)
-    rows = Therapist.objects.exclude(pk=own.pk).values_list(
-        "pk", "display_name", "licenses__state", "licenses__number"
-    )
-    for pk, display_name, state, number in rows.iterator(chunk_size=2000):
-        if name_key(display_name) == name:
-            same_name.add(pk)
-        if number and license_key(number) in numbers:
+    same_numbers = defaultdict(list)
+    if numbers:
+        licenses = (
+            License.objects.exclude(therapist=own)
+            .annotate(key=license_key_in_sql("number"))
+            .filter(key__in=numbers)
+            .values_list("therapist_id", "state", "number")
+        )
+        for pk, state, number in licenses:
             same_numbers[pk].append((STATE_NAMES.get(state, state), number))
+    same_name = set()
+    if name:
+        longest_word = max(name.split(), key=len)
+        candidates = Therapist.objects.exclude(pk=own.pk).filter(
+            display_name__icontains=longest_word
+        )
+        same_name = {
+            pk
+            for pk, display_name in candidates.values_list("pk", "display_name")
+            if name_key(display_name) == name
+        }
     found = same_name | same_numbers.keys()
     if not found:
         return []
