@@ -95,11 +95,34 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database that stops answering gets the 503 page within seconds, never a hung worker
+# (directory.postgresql). In a web request, a query may run this long before PostgreSQL
+# cancels it, and one second more is the longest the request waits for any answer; 0
+# turns both off. Management commands (migrate, the daily jobs) are never limited.
+DATABASE_STATEMENT_TIMEOUT = envint("DATABASE_STATEMENT_TIMEOUT", 3)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A database that accepts connections but never answers must not hang every worker
-    # past gunicorn's timeout: give up on connecting and show the 503 page.
+    DATABASES["default"]["ENGINE"] = "directory.postgresql"
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    for _name, _value in {
+        # A server that accepts connections and never completes the handshake.
+        "connect_timeout": envint("DATABASE_CONNECT_TIMEOUT", 3),
+        # A server that vanished (nothing acknowledged, as when its host is gone): the
+        # kernel drops the connection, an idle one after about 25 s, one with data sent
+        # and unacknowledged after 10 s. A command's long query is not cut: the server's
+        # kernel acknowledges the probes while PostgreSQL works.
+        "keepalives": 1,
+        "keepalives_idle": 10,
+        "keepalives_interval": 5,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 10_000,  # milliseconds
+        "request_statement_timeout": DATABASE_STATEMENT_TIMEOUT,
+    }.items():
+        _options.setdefault(_name, _value)  # one given in DATABASE_URL's query wins
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and DATABASE_STATEMENT_TIMEOUT:
+    # SQLite's way of not answering: another process holds the file's lock. Wait as long as
+    # a request waits for PostgreSQL's answer (Python's default is 5 s), then 503.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", envint("DATABASE_CONNECT_TIMEOUT", 5)
+        "timeout", DATABASE_STATEMENT_TIMEOUT + 1
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
