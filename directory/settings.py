@@ -347,16 +347,25 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "without_private_values": {"()": "directory.log_filters.WithoutPrivateValues"},
-        "without_signed_links": {"()": "directory.log_filters.WithoutSignedLinks"},
+        "without_secret_links": {"()": "directory.log_filters.WithoutSecretLinks"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every line of every logger goes through this handler and its filters: none holds a
+    # signed link or a sign-in token, whoever wrote it (django.request, axes, a view), and
+    # whoever turns on Django's SQL log (django.db.backends at DEBUG) never sees the values
+    # of a contact message (health information), an account or a join or claim (addresses,
+    # license numbers).
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["without_private_values", "without_secret_links"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # Whoever turns on Django's SQL log (django.db.backends at DEBUG) sees every query with
-    # its values: never those of a contact message (health information), an account or a
-    # join or claim (addresses, license numbers).
+    # Django's own handlers for its loggers (django.utils.log.DEFAULT_LOGGING: a console
+    # with DEBUG on, runserver's request lines, emails to ADMINS) would write past the
+    # filters: Django's loggers write through the one above instead.
     "loggers": {
-        "django.db.backends": {"filters": ["without_private_values"]},
-        # A failed link's path is logged ("Bad Request: /join/confirm/..."): not its data.
-        "django.request": {"filters": ["without_signed_links"]},
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
     },
 }
