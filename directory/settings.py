@@ -367,5 +367,9 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": [], "propagate": True},
+        # The same filters on the loggers that write these values most: a handler added at
+        # run time (an error tracker's, pytest's) gets their lines cleaned too.
+        "django.db.backends": {"filters": ["without_private_values"]},
+        "django.request": {"filters": ["without_secret_links"]},
     },
 }

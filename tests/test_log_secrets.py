@@ -57,7 +57,7 @@ def join(browser):
     city = make_city("Los Angeles", "CA")
     modality = make_modality("Interpersonal Therapy", "IPT")
     page = browser.get("/join/")
-    status, location, _ = browser.submit(
+    status, _, _ = browser.submit(
         "/join/",
         page,
         having="license_number",
