@@ -17,10 +17,12 @@ class DirectoryConfig(AppConfig):
 
     def ready(self):
         from django.apps import apps
+        from django.core.signals import request_finished, request_started
         from django.db.models.signals import m2m_changed, post_delete, post_save
         from simple_history.models import HistoricalChanges
 
         from directory import checks  # noqa: F401 (registers the system checks)
+        from directory.postgresql import serving
         from modalities.models import ContentVersion
         from modalities.versioned_cache import content_changed
         from therapists.models import (
@@ -71,3 +73,7 @@ class DirectoryConfig(AppConfig):
                     through = field.remote_field.through
                     m2m_changed.connect(links_changed, sender=through, weak=False)
         rows_updated.connect(content_changed, weak=False)
+
+        # Connections opened to serve a request get its time limits (directory.postgresql).
+        request_started.connect(serving.request_started, weak=False)
+        request_finished.connect(serving.request_finished, weak=False)

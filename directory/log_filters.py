@@ -36,20 +36,68 @@ class WithoutPrivateValues(logging.Filter):
         return not carries_private_values(str(getattr(record, "sql", "")))
 
 
-# A path segment holding a signed value ("payload:signature", with a timestamp between for
-# a dated one): the site's own paths have no colon elsewhere.
-SIGNED_SEGMENT = re.compile(r"/[^/\s:]+(?::[^/\s:]+)+(?=/|\s|$)")
+HIDDEN = "<hidden>"
+# The URL parameters that carry a secret: a signed link's data (a join's name, address and
+# license number; a claimant's address; a reminder's listing) or a sign-in token.
+SECRET_PARAMETERS = ("token", "uidb64")
+# A path in a log line, alone or in a full address (the host is not part of the path).
+PATH = re.compile(r"(?:https?://[^/\s\"'<>]+)?(/[^\s\"'<>?#]*)")
+# The shapes of secrets outside a path the URLconf knows: Django's signed values
+# ("payload:signature" or "payload:timestamp:signature", the signature 27 or more base64
+# characters; a session's data is one) and its password-reset tokens ("timestamp-hash").
+SECRET_SHAPES = re.compile(
+    r"\.?[A-Za-z0-9_-]+(?::[A-Za-z0-9_-]+)*:[A-Za-z0-9_-]{27,}"
+    r"|\b[0-9a-z]{1,13}-[0-9a-f]{32}\b"
+)
 
 
-class WithoutSignedLinks(logging.Filter):
-    """Hides the signed part of a path in Django's request log lines ("Bad Request:
-    /join/confirm/<signed link>/"): a join link carries the joiner's name, address and
-    license number, and a claim link the claimant's address, readable by anyone (signed,
-    not encrypted)."""
+def without_secret_parameters(path):
+    """The path with each secret parameter of the view it leads to hidden (in either
+    edition), or as it is when it leads nowhere or the URLconf cannot be read yet."""
+    from django.apps import apps
+
+    if not apps.ready:
+        return path
+    from django.urls import Resolver404, resolve
+    from django.utils import translation
+
+    from modalities.translation import language_of
+
+    try:
+        with translation.override(language_of(path)):
+            match = resolve(path)
+    except Resolver404:
+        return path
+    except Exception:  # whatever a path does to the URLconf, a log line never fails
+        return SECRET_SHAPES.sub(HIDDEN, path)
+    secrets = {str(match.kwargs[name]) for name in SECRET_PARAMETERS if name in match.kwargs}
+    if not secrets:
+        return path
+    return "/".join(HIDDEN if segment in secrets else segment for segment in path.split("/"))
+
+
+def without_secrets(text):
+    text = PATH.sub(
+        lambda found: found[0].replace(found[1], without_secret_parameters(found[1])), text
+    )
+    return SECRET_SHAPES.sub(HIDDEN, text)
+
+
+class WithoutSecretLinks(logging.Filter):
+    """Hides what a signed link or a sign-in link carries, in every log line and the
+    traceback under it: on a handler, so that no logger (django.request's "Bad Request:
+    /join/confirm/<link>/", axes' "Successful login by {... path_info: ...}", the SQL of a
+    session) writes one. A join link carries the joiner's name, address and license number
+    readable by anyone (signed, not encrypted); a reset link signs its reader in."""
 
     def filter(self, record):
         message = record.getMessage()
-        hidden = SIGNED_SEGMENT.sub("/<signed link>", message)
+        hidden = without_secrets(message)
         if hidden != message:
             record.msg, record.args = hidden, ()
+        if record.exc_info and not record.exc_text:
+            # Formatted here, as the handler's formatter would, so that it can be cleaned.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = without_secrets(record.exc_text)
         return True

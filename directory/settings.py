@@ -98,11 +98,34 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database that stops answering gets the 503 page within seconds, never a hung worker
+# (directory.postgresql). In a web request, a query may run this long before PostgreSQL
+# cancels it, and one second more is the longest the request waits for any answer; 0
+# turns both off. Management commands (migrate, the daily jobs) are never limited.
+DATABASE_STATEMENT_TIMEOUT = envint("DATABASE_STATEMENT_TIMEOUT", 3)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A database that accepts connections but never answers must not hang every worker
-    # past gunicorn's timeout: give up on connecting and show the 503 page.
+    DATABASES["default"]["ENGINE"] = "directory.postgresql"
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    for _name, _value in {
+        # A server that accepts connections and never completes the handshake.
+        "connect_timeout": envint("DATABASE_CONNECT_TIMEOUT", 3),
+        # A server that vanished (nothing acknowledged, as when its host is gone): the
+        # kernel drops the connection, an idle one after about 25 s, one with data sent
+        # and unacknowledged after 10 s. A command's long query is not cut: the server's
+        # kernel acknowledges the probes while PostgreSQL works.
+        "keepalives": 1,
+        "keepalives_idle": 10,
+        "keepalives_interval": 5,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 10_000,  # milliseconds
+        "request_statement_timeout": DATABASE_STATEMENT_TIMEOUT,
+    }.items():
+        _options.setdefault(_name, _value)  # one given in DATABASE_URL's query wins
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and DATABASE_STATEMENT_TIMEOUT:
+    # SQLite's way of not answering: another process holds the file's lock. Wait as long as
+    # a request waits for PostgreSQL's answer (Python's default is 5 s), then 503.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", envint("DATABASE_CONNECT_TIMEOUT", 5)
+        "timeout", DATABASE_STATEMENT_TIMEOUT + 1
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -334,16 +357,29 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "without_private_values": {"()": "directory.log_filters.WithoutPrivateValues"},
-        "without_signed_links": {"()": "directory.log_filters.WithoutSignedLinks"},
+        "without_secret_links": {"()": "directory.log_filters.WithoutSecretLinks"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every line of every logger goes through this handler and its filters: none holds a
+    # signed link or a sign-in token, whoever wrote it (django.request, axes, a view), and
+    # whoever turns on Django's SQL log (django.db.backends at DEBUG) never sees the values
+    # of a contact message (health information), an account or a join or claim (addresses,
+    # license numbers).
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["without_private_values", "without_secret_links"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # Whoever turns on Django's SQL log (django.db.backends at DEBUG) sees every query with
-    # its values: never those of a contact message (health information), an account or a
-    # join or claim (addresses, license numbers).
+    # Django's own handlers for its loggers (django.utils.log.DEFAULT_LOGGING: a console
+    # with DEBUG on, runserver's request lines, emails to ADMINS) would write past the
+    # filters: Django's loggers write through the one above instead.
     "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+        # The same filters on the loggers that write these values most: a handler added at
+        # run time (an error tracker's, pytest's) gets their lines cleaned too.
         "django.db.backends": {"filters": ["without_private_values"]},
-        # A failed link's path is logged ("Bad Request: /join/confirm/..."): not its data.
-        "django.request": {"filters": ["without_signed_links"]},
+        "django.request": {"filters": ["without_secret_links"]},
     },
 }

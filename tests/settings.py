@@ -30,7 +30,7 @@ PAGE_CACHE_SECONDS = 0
 # One process serves the tests and rereads after its own edits; a pinned query count should
 # not meet the once-a-second reread.
 CONTENT_VERSION_CHECK_SECONDS = 3600
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "directory.postgresql":  # noqa: F405
     # The site's backend with a faster flush after each transactional test (see there).
     DATABASES["default"]["ENGINE"] = "tests.postgresql"  # noqa: F405
     # Tests only: a commit returns before PostgreSQL writes it to disk. What every other

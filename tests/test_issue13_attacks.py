@@ -855,6 +855,6 @@ def test_the_request_log_of_a_failed_link_holds_nothing_the_link_carries(
         assert client.get(link).status_code == 400
     assert client.get(claim_link).status_code == 404
 
-    assert "Bad Request: /join/confirm/<signed link>/" in caplog.text
+    assert "Bad Request: /join/confirm/<hidden>/" in caplog.text
     assert link.split("/")[3] not in caplog.text
-    assert "/claim/confirm/<signed link>/" in caplog.text
+    assert "/claim/confirm/<hidden>/" in caplog.text

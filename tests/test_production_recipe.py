@@ -2,12 +2,16 @@
 suite runs on it, DEBUG off, gunicorn with two workers and no REDIS_URL."""
 
 import socket
+import sqlite3
 import threading
+import time
 from contextlib import contextmanager, suppress
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.production import HOST, free_port, production_site
+from tests.tcp_proxy import TcpProxy
 
 CRISIS_LINE = 'call or text <a href="tel:988">988</a> (Suicide &amp; Crisis Lifeline)'
 
@@ -103,6 +107,56 @@ def test_it_answers_503_soon_when_the_database_accepts_but_never_answers(site):
             assert response.status == 503
             assert CRISIS_LINE in response.text
             assert stuck.get("/healthz", https=False).status == 503
+
+
+def timed_get(server, path):
+    started = time.monotonic()
+    response = server.get(path, https=path != "/healthz")
+    return response, time.monotonic() - started
+
+
+def test_item_3_a_database_that_stops_answering_gets_the_503_page_within_5_seconds(site):
+    """Workers hold connections (CONN_MAX_AGE) to a database that then falls silent:
+    accepted and acknowledged at the TCP level, never answered. On SQLite, the file locked
+    by another process is the database that does not answer."""
+    database_url = site.env.get("DATABASE_URL", "")
+    if not database_url.startswith("postgres"):
+        with site.serve() as served, sqlite3.connect(site.env["SQLITE_PATH"]) as locker:
+            assert served.get("/").status == 200
+            locker.execute("BEGIN EXCLUSIVE")
+            try:
+                for path in ["/", "/therapists/steven-su/", "/"]:
+                    response, seconds = timed_get(served, path)
+                    assert response.status == 503, path
+                    assert CRISIS_LINE in response.text
+                    assert seconds < 5, (path, seconds)
+            finally:
+                locker.rollback()
+        return
+    parts = urlsplit(database_url)
+    with TcpProxy((parts.hostname, parts.port or 5432)) as proxy:
+        userinfo = parts.netloc.rpartition("@")[0]
+        through_proxy = parts._replace(netloc=f"{userinfo}@127.0.0.1:{proxy.port}")
+        with site.serve(DATABASE_URL=through_proxy.geturl()) as served:
+            # Enough requests for both workers to hold a connection through the proxy.
+            for _ in range(10):
+                assert served.get("/").status == 200
+                assert served.get("/healthz", https=False).status == 200
+            proxy.silent = True
+            for path in ["/healthz", "/", "/therapists/steven-su/", "/healthz", "/"]:
+                response, seconds = timed_get(served, path)
+                assert response.status == 503, path
+                assert seconds < 5, (path, seconds)
+                if path != "/healthz":
+                    assert response.headers["Retry-After"] == "30"
+                    assert CRISIS_LINE in response.text
+            # Answering again, the database is used again within seconds, by each worker
+            # once its pause (directory.postgresql.base.RETRY_SECONDS) is over.
+            proxy.silent = False
+            deadline = time.monotonic() + 15
+            while [served.get("/").status for _ in range(6)] != [200] * 6:
+                assert time.monotonic() < deadline, "the site did not come back"
+                time.sleep(0.5)
 
 
 def test_it_serves_no_stale_page_after_an_edit_made_where_redis_could_not_be_reached(

@@ -7,7 +7,9 @@ on tables that hold one test's rows. The tables end up just as empty; their sequ
 on as TRUNCATE leaves them.
 """
 
-from django.db.backends.postgresql import base, operations
+from django.db.backends.postgresql import operations
+
+from directory.postgresql import base
 
 
 class DatabaseOperations(operations.DatabaseOperations):
