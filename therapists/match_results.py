@@ -7,6 +7,7 @@ budget or plan, nor the labels that would name them; no cookie, no address.
 """
 
 import datetime
+import re
 import secrets
 
 from django.db import models
@@ -54,5 +55,8 @@ def keep(matches):
 
 
 def kept(key):
-    """The result under `key` still within its day, or None."""
+    """The result under `key` still within its day, or None; a key we would never write
+    (a null character, say, which PostgreSQL refuses to compare) is not looked up."""
+    if not re.fullmatch(KEY_PATTERN, key):
+        return None
     return MatchResult.objects.filter(key=key, created_at__gt=timezone.now() - KEPT_FOR).first()
