@@ -54,6 +54,7 @@ urlpatterns += i18n_patterns(
     path("therapists/", include("therapists.urls")),
     path("profile/", include("therapists.profile_urls")),
     path("match/", match_views.match, name="match"),
+    path("match/results/<str:key>/", match_views.results, name="match_results"),
     path("join/", joining.join, name="join"),
     path("join/sent/", joining.join_sent, name="join_sent"),
     path("join/confirm/<str:token>/", joining.join_confirm, name="join_confirm"),

@@ -480,7 +480,7 @@ def test_storage_failing_on_upload_says_so_and_leaves_no_row(client, media, sett
         **settings.STORAGES,
         "default": {"BACKEND": f"{__name__}.FailingStorage", "OPTIONS": {"location": media}},
     }
-    form = form_on(client.get("/profile/edit/"), action="/profile/photo/")
+    form = form_on(client.get("/profile/photo/"), action="/profile/photo/")
 
     response = client.post(form.action, {**dict(form.data()), "photo": upload(camera_jpeg())})
 
@@ -801,7 +801,7 @@ HTML_AS_JPEG = b"<!doctype html><script>alert(1)</script>"
 @pytest.mark.parametrize("content", [SVG_AS_JPEG, HTML_AS_JPEG, b"\xff\xd8\xff\xe0" + b"\0" * 64])
 def test_a_file_that_lies_about_being_a_jpeg_is_refused(client, media, content):
     listing = signed_in_therapist(client, media)
-    form = form_on(client.get("/profile/edit/"), action="/profile/photo/")
+    form = form_on(client.get("/profile/photo/"), action="/profile/photo/")
 
     response = client.post(form.action, {**dict(form.data()), "photo": upload(content)})
 
@@ -812,7 +812,7 @@ def test_a_file_that_lies_about_being_a_jpeg_is_refused(client, media, content):
 
 def test_a_polyglot_keeps_only_its_pixels(client, media):
     listing = signed_in_therapist(client, media)
-    form = form_on(client.get("/profile/edit/"), action="/profile/photo/")
+    form = form_on(client.get("/profile/photo/"), action="/profile/photo/")
     polyglot = camera_jpeg() + HTML_AS_JPEG
 
     client.post(form.action, {**dict(form.data()), "photo": upload(polyglot)})

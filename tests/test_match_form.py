@@ -6,6 +6,7 @@ from html import unescape
 from urllib.parse import urlencode
 
 import pytest
+from django.http import QueryDict
 from django.utils import timezone
 
 from tests.conftest import make_concern, make_modality, make_therapist, page_text
@@ -26,11 +27,15 @@ def untouched(client):
     return form_fields(response.content.decode(), having="zip_code")
 
 
-def submit(client, fields):
-    """Posts the fields urlencoded, in their order, as a browser does."""
-    return client.post(
-        MATCH, urlencode(fields, doseq=True), content_type="application/x-www-form-urlencoded"
+def submit(client, fields, follow=True):
+    """Posts the fields urlencoded, in their order, as a browser does, and follows the
+    redirect to the results; the response remembers the answers, for reasons()."""
+    body = urlencode(fields, doseq=True)
+    response = client.post(
+        MATCH, body, content_type="application/x-www-form-urlencoded", follow=follow
     )
+    response.answers = QueryDict(body)
+    return response
 
 
 @pytest.fixture
@@ -77,10 +82,12 @@ def test_it_shows_matches_for_the_form_sent_untouched(client, directory, django_
     fields = untouched(client)
     assert ("radius", "25") in fields
     assert ("zip_code", "") in fields and ("state", "") in fields
-    # The search index's look at the change log; the matches' cards; their kinds of therapy.
-    with django_assert_num_queries(3):
-        response = submit(client, fields)
-    assert response.status_code == 200
+    # The search index's look at the change log; the matches' cards; their kinds of
+    # therapy; the results past their day deleted; the ranking kept.
+    with django_assert_num_queries(5):
+        sent = submit(client, fields, follow=False)
+    assert sent.status_code == 303
+    response = submit(client, fields)
     assert error_summary(response) == ""
     assert sorted(names(response)) == [
         "Fictional Angeleno",
@@ -230,7 +237,8 @@ def test_it_refuses_a_radius_not_offered(client, directory, radius):
 
 
 def test_it_keeps_the_radius_chosen_when_it_shows_the_form_again(client, directory):
-    response = submit(client, replace(untouched(client), zip_code="90012", radius="50"))
+    answers = {"zip_code": "90012", "state": "CA", "radius": "50"}  # a place given twice
+    response = submit(client, replace(untouched(client), **answers))
     assert ("radius", "50") in form_fields(response.content.decode(), having="zip_code")
 
 

@@ -1,6 +1,6 @@
-"""A therapist's photo: sent from /profile/edit/, checked and stripped by Pillow, stored as
-square WebP files through the storage API, public (on cards and the profile) only once
-approved; initials until then."""
+"""A therapist's photo: sent from its own page, /profile/photo/, checked and stripped by
+Pillow, stored as square WebP files through the storage API, public (on cards and the
+profile) only once approved; initials until then."""
 
 import io
 import json
@@ -22,6 +22,7 @@ from therapists import photos
 from therapists.models import Photo, ReviewStatus, Therapist
 
 EDIT = "/profile/edit/"
+PHOTO_PAGE = "/profile/photo/"
 RED, BLUE = (220, 20, 20), (20, 20, 220)
 # A place the test photo claims it was taken: it must not reach any stored file.
 GPS_IFD = 0x8825
@@ -89,8 +90,8 @@ def upload(content, name="me.jpg", content_type="image/jpeg"):
 
 
 def send(client, content, **kwargs):
-    """Sends a file from the photo form as the edit page draws it."""
-    form = form_on(client.get(EDIT), action="/profile/photo/")
+    """Sends a file from the photo form as the photo page draws it."""
+    form = form_on(client.get(PHOTO_PAGE), action=PHOTO_PAGE)
     return client.post(form.action, {**dict(form.data()), "photo": upload(content, **kwargs)})
 
 
@@ -111,7 +112,7 @@ def photo_of(therapist, image=None):
 def test_it_stores_a_camera_photo_upright_square_and_without_its_metadata(signed_in, therapist):
     response = send(signed_in, camera_jpeg())
     assert response.status_code == 302
-    assert response["Location"] == f"{EDIT}#photo"
+    assert response["Location"] == PHOTO_PAGE
     photo = therapist.photos.get()
     assert photo.status == ReviewStatus.PENDING
     assert photo.name.startswith("photos/") and len(photo.name) == len("photos/") + 32
@@ -128,10 +129,11 @@ def test_it_stores_a_camera_photo_upright_square_and_without_its_metadata(signed
         rgb = image.convert("RGB")
         assert is_near(rgb.getpixel((size // 8, size // 8)), BLUE)
         assert is_near(rgb.getpixel((size * 7 // 8, size * 7 // 8)), RED)
-    # Still not public: the listing shows initials and the edit page says it waits.
+    # Still not public: the listing shows initials and the photo page says it waits.
     therapist.refresh_from_db()
     assert therapist.photo is None
-    assert "Waiting for review: shown once staff approve it." in page_text(signed_in.get(EDIT))
+    waiting = page_text(signed_in.get(PHOTO_PAGE))
+    assert "Waiting for review: shown once staff approve it." in waiting
 
 
 def is_near(pixel, colour, tolerance=40):
@@ -269,22 +271,24 @@ def test_it_refuses_a_larger_file_with_the_page_and_a_clear_message(
 
 
 def test_it_asks_for_a_file_when_none_was_chosen(signed_in, therapist):
-    form = form_on(signed_in.get(EDIT), action="/profile/photo/")
+    form = form_on(signed_in.get(PHOTO_PAGE), action=PHOTO_PAGE)
     response = signed_in.post(form.action, dict(form.data()))
     assert response.status_code == 400
     assert "Choose a photo to send." in page_text(response)
 
 
-def test_the_edit_page_draws_the_photo_form_as_its_own(signed_in):
-    page = signed_in.get(EDIT)
-    form = form_on(page, action="/profile/photo/")
+def test_the_photo_page_draws_the_photo_form_and_the_edit_page_links_to_it(signed_in):
+    page = signed_in.get(PHOTO_PAGE)
+    form = form_on(page, action=PHOTO_PAGE)
     assert form.method == "post"
     assert form.attrs["enctype"] == "multipart/form-data"
     body = page.content.decode()
     assert 'accept="image/jpeg,image/png,image/webp"' in body
     assert "up to 10 MB" in page_text(page)
+    edit = signed_in.get(EDIT)
     # The listing's own form holds no file field: saving it never touches the photo.
-    assert "photo" not in form_on(page, action=EDIT).names()
+    assert "photo" not in form_on(edit, action=EDIT).names()
+    assert f'href="{PHOTO_PAGE}"' in edit.content.decode()
 
 
 def test_a_new_photo_replaces_the_one_waiting_and_the_shown_one_stays(
@@ -310,7 +314,7 @@ def test_a_photo_sent_back_shows_its_reason(signed_in, therapist):
     Photo.objects.filter(pk=photo.pk).update(
         status=ReviewStatus.SENT_BACK, review_reason="Please send one showing your face."
     )
-    text = page_text(signed_in.get(EDIT))
+    text = page_text(signed_in.get(PHOTO_PAGE))
     assert "Please send one showing your face." in text
     assert "Waiting for review" not in text
 
@@ -320,7 +324,7 @@ def test_the_therapist_sees_their_own_waiting_photo_and_no_one_else_does(
 ):
     photo = photo_of(therapist)
     url = f"/profile/photo/{photo.pk}/192.webp"
-    assert url in signed_in.get(EDIT).content.decode()
+    assert url in signed_in.get(PHOTO_PAGE).content.decode()
     # the session; the user; the photo, if the user's listing has it
     with django_assert_num_queries(3):
         response = signed_in.get(url)
@@ -339,7 +343,7 @@ def test_the_therapist_removes_their_shown_photo_and_initials_come_back(
 ):
     photo = photo_of(therapist)
     approve(photo)
-    page = signed_in.get(EDIT)
+    page = signed_in.get(PHOTO_PAGE)
     remove = form_on(page, action=f"/profile/photo/{photo.pk}/remove/")
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_in.post(remove.action, dict(remove.data()), follow=True)
@@ -542,16 +546,14 @@ def test_the_photo_costs_no_query_on_listing_or_profile(
     assert b'alt="Photo of Fictional Pictured 2"' in response.content
 
 
-def test_the_edit_page_costs_one_more_query_for_the_photo_waiting(
+def test_the_photo_page_costs_one_more_query_for_the_photo_waiting(
     signed_in, therapist, django_assert_num_queries
 ):
     approve(photo_of(therapist))
     photo_of(therapist)
-    # session; user; the listing with its photo shown; the photo waiting or sent back; the
-    # six many-to-many values as the form's initial data, read once; the six lists of
-    # choices the checkboxes offer
-    with django_assert_num_queries(16):
-        response = signed_in.get(EDIT)
+    # session; user; the listing with its photo shown; the photo waiting or sent back
+    with django_assert_num_queries(4):
+        response = signed_in.get(PHOTO_PAGE)
     assert "Waiting for review" in page_text(response)
 
 

@@ -1,13 +1,17 @@
 """A therapist keeps their own listing current at /profile/edit/."""
 
 import datetime
+import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.models import model_to_dict
 from django.utils import timezone
+from PIL import Image
 
 from modalities.models import Concern, Modality
 from tests.conftest import make_modality, make_therapist, page_text
+from tests.forms import form_on, forms_on
 from tests.live_http import form_fields, replace
 from therapists.models import Language, Quote, Therapist
 
@@ -174,10 +178,56 @@ def test_it_keeps_a_modality_the_form_did_not_show_and_its_quote_returns_when_re
     assert "My approved words on this approach. — Fictional Editor" in modality_page
 
 
-def test_it_shows_the_edit_form_in_sixteen_queries(signed_in, django_assert_num_queries):
-    # session; user; the listing with its photo shown; its six many-to-many values
-    # (modalities, concerns, languages, formats, ages, insurance) as the form's initial
-    # data, read once; the six lists of choices the checkboxes offer; the photo waiting
-    # for review or sent back (tests/test_photos.py)
-    with django_assert_num_queries(16):
+def test_it_shows_the_edit_form_in_fifteen_queries(signed_in, django_assert_num_queries):
+    # session; user; the listing; its six many-to-many values (modalities, concerns,
+    # languages, formats, ages, insurance) as the form's initial data, read once; the six
+    # lists of choices the checkboxes offer (the photo is on its own page)
+    with django_assert_num_queries(15):
         assert signed_in.get("/profile/edit/").status_code == 200
+
+
+def main_of(response):
+    body = response.content.decode()
+    return body[body.index('<main id="main"') : body.index("</main>")]
+
+
+def test_item_15_no_button_on_the_edit_page_drops_what_was_typed_in_its_form(
+    signed_in, therapist, tmp_path, settings
+):
+    page = signed_in.get(EDIT)
+    main = main_of(page)
+    # The page's one form is the listing's, and every button on it is that form's own: the
+    # photo (send, withdraw, remove) has its own page, linked from here.
+    assert [form.action for form in forms_on(page) if form.action != "/accounts/logout/"] == [EDIT]
+    listing_form = main[main.index(f'action="{EDIT}"') : main.index("</form>")]
+    assert main.count("<button") == listing_form.count("<button") == 1
+    assert 'href="/profile/photo/"' in main
+
+    # What was typed goes with that button; the photo page then asks for nothing else, so
+    # sending a photo as a browser does leaves the listing as saved.
+    typed = "Typed just before choosing a photo."
+    form = form_on(page, action=EDIT)
+    form.submit(signed_in, EDIT, bio=typed)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path, "base_url": "/media/"},
+        },
+    }
+    photo_page = signed_in.get("/profile/photo/")
+    photo_forms = [f for f in forms_on(photo_page) if f.action == "/profile/photo/"]
+    assert [f.names() for f in photo_forms] == [["csrfmiddlewaretoken", "photo"]]
+    sent = signed_in.post(
+        "/profile/photo/", {**dict(photo_forms[0].data()), "photo": a_photo()}, follow=True
+    )
+    assert "Your photo is sent for review" in page_text(sent)
+    therapist.refresh_from_db()
+    assert therapist.bio == typed
+    assert therapist.photos.count() == 1
+
+
+def a_photo():
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 300), (20, 120, 220)).save(buffer, "JPEG")
+    return SimpleUploadedFile("me.jpg", buffer.getvalue(), content_type="image/jpeg")

@@ -267,8 +267,8 @@ def test_the_dashboard_tells_of_a_photo_waiting_or_sent_back(signed_in, steven):
     photo = Photo.objects.create(therapist=steven, name="photos/fictional-waiting")
     page = signed_in.get("/profile/")
     assert "Your photo waits for review: it is shown once staff approve it." in page_text(page)
-    assert ("/profile/edit/#photo", "See your photo") in page_links(page)
-    assert 'id="photo"' in signed_in.get("/profile/edit/").content.decode()
+    assert ("/profile/photo/", "See your photo") in page_links(page)
+    assert 'id="photo"' in signed_in.get("/profile/photo/").content.decode()
 
     Photo.objects.filter(pk=photo.pk).update(
         status=ReviewStatus.SENT_BACK, review_reason="<b>Please show your face.</b>"

@@ -1499,3 +1499,7 @@ class GuardedRequest(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# Find Your Match's results live in their flow's module; imported here so Django finds them.
+from therapists.match_results import MatchResult  # noqa: E402, F401

@@ -1,32 +1,34 @@
-"""A therapist's photo: sent from /profile/edit/, removed there, and served once approved."""
+"""A therapist's photo: sent and removed on its own page, /profile/photo/, and served once
+approved. The page has no other form, so sending or removing a photo never drops what the
+therapist typed in the listing's form (issue 20, item 15)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from therapists import photos, profile_views
-from therapists.forms import PhotoForm, ProfileForm
+from therapists.forms import PhotoForm
 from therapists.models import Photo, Therapist
-from therapists.profile_views import render_edit_page
 
 
 def back_to_photo():
-    """The edit page at its photo part, below the listing's long form."""
-    return redirect(f"{reverse('profile:edit')}#photo")
+    return redirect("profile:photo")
 
 
 @csrf_exempt  # checked by upload_photo_checked, once the size limit is in place
 @login_required
-@require_POST
-def upload_photo(request):
-    """Too big a request is refused from its length, before its body is read; a file that
-    grows past the limit anyway is dropped as it arrives (photos.PhotoSizeLimit)."""
+@require_http_methods(["GET", "HEAD", "POST"])
+def photo_page(request):
+    """The photo page; a POST sends a photo. Too big a request is refused from its length,
+    before its body is read; a file that grows past the limit anyway is dropped as it
+    arrives (photos.PhotoSizeLimit)."""
+    if request.method != "POST":
+        return render_photo_page(request, own_listing(request), PhotoForm())
     if photos.upload_too_big(request):
         return photo_refused(request, status=413)
     request.upload_handlers.insert(0, photos.PhotoSizeLimit(request))
@@ -42,21 +44,26 @@ def upload_photo_checked(request):
             photos.store_photo(therapist, form.square)
         except photos.StorageFailed:
             form.storage_failed()
-            return edit_page(request, therapist, form, status=503)
+            return render_photo_page(request, therapist, form, status=503)
         messages.success(request, _("Your photo is sent for review: shown once staff approve it."))
         return back_to_photo()
-    return edit_page(request, therapist, form, status=413 if form.too_big else 400)
+    return render_photo_page(request, therapist, form, status=413 if form.too_big else 400)
 
 
 def photo_refused(request, status):
     form = PhotoForm({}, too_big=True)
-    return edit_page(request, own_listing(request), form, status=status)
+    return render_photo_page(request, own_listing(request), form, status=status)
 
 
-def edit_page(request, therapist, photo_form, status):
-    return render_edit_page(
-        request, therapist, ProfileForm(instance=therapist), photo_form, status=status
-    )
+def render_photo_page(request, therapist, photo_form, status=200):
+    """One query besides the listing's: the photo waiting or sent back (the one shown comes
+    with the listing, by select_related("photo"))."""
+    context = {
+        "therapist": therapist,
+        "photo_form": photo_form,
+        "latest_photo": therapist.photos.exclude(pk=therapist.photo_id).first(),
+    }
+    return render(request, "therapists/profile_photo.html", context, status=status)
 
 
 def own_listing(request):

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, UnidentifiedImageError
 
 from therapists.models import Photo, ReviewStatus, Therapist
 
@@ -114,9 +114,9 @@ def square_image(upload):
         with Image.open(upload) as image:
             check_header(image)
             image.seek(0)  # an animation's first frame
-            # A JPEG decodes straight to a smaller scale, big enough for the largest size:
-            # a fraction of the memory a full-size phone photo takes.
-            image.draft(None, (2 * max(Photo.SIZES), 2 * max(Photo.SIZES)))
+            # A JPEG decodes straight to a smaller scale, big enough for the kept square:
+            # a fraction of the memory and time a full-size phone photo takes.
+            image.draft(None, (MASTER_SIDE, MASTER_SIDE))
             image.load()
             return clean_square(image)
     except PhotoRefused:
@@ -139,7 +139,7 @@ def check_header(image):
     if image.format not in ACCEPTED_FORMATS:
         raise PhotoRefused(_("Choose a JPEG, PNG or WebP photo; that file is another kind."))
     width, height = image.size
-    if width * height > settings.PHOTO_MAX_PIXELS:
+    if width * height * bytes_per_sample(image) > settings.PHOTO_MAX_PIXELS:
         raise too_many_pixels()
     if min(width, height) < settings.PHOTO_MIN_SIDE:
         raise PhotoRefused(
@@ -148,23 +148,64 @@ def check_header(image):
         )
 
 
+def bytes_per_sample(image):
+    """2 for a PNG of 16 bits a channel, which has twice the bytes to inflate and unfilter
+    per pixel (so twice the time), else 1: read from the header, before any decoding."""
+    rawmode = image.tile[0].args if image.format == "PNG" and image.tile else ""
+    return 2 if isinstance(rawmode, str) and ";16" in rawmode else 1
+
+
 SRGB = ImageCms.createProfile("sRGB")
+# The square kept from an upload: twice the largest size shown, for a sharp resize.
+MASTER_SIDE = 2 * max(Photo.SIZES)
+ORIENTATION = 0x0112
+# How to turn the pixels upright for each EXIF orientation (as ImageOps.exif_transpose).
+UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 def clean_square(image):
-    upright = ImageOps.exif_transpose(image)
-    has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
+    """The centre square of the decoded `image`, at most MASTER_SIDE wide, in sRGB, upright.
+
+    The full-size picture is never copied when it need not be: it is reduced (a fast box
+    average) straight from its centre square to within twice the kept side, and only that
+    small copy is resampled, colour-corrected and turned. Cropping the centre square and
+    turning commute, so turning last gives the same picture for a fraction of the cost."""
+    orientation = image.getexif().get(ORIENTATION)
+    # A profile for RGB pixels only; others' (CMYK, grey) go with their conversion.
+    icc = image.info.get("icc_profile") if image.mode in ("RGB", "RGBA") else None
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     mode = "RGBA" if has_alpha else "RGB"
-    icc = upright.info.get("icc_profile")
-    if icc and upright.mode in ("RGB", "RGBA"):
+    if image.mode != mode:
+        # A palette, grey or CMYK picture: the one full-size copy it costs (within the
+        # pixel cap, see PHOTO_MAX_PIXELS).
+        image = image.convert(mode)
+    width, height = image.size
+    side = min(width, height)
+    left, top = (width - side) // 2, (height - side) // 2
+    box = (left, top, left + side, top + side)
+    kept = min(side, MASTER_SIDE)
+    factor = side // kept
+    if factor > 1:
+        # Pillow's own resize would first copy an RGBA picture whole (to premultiply it).
+        image = image.reduce(factor, box=box)
+        box = None
+    square = image.resize((kept, kept), Image.Resampling.LANCZOS, box=box)
+    if icc:
         # Colours as the camera meant them, in the one profile every browser assumes.
         with contextlib.suppress(ImageCms.PyCMSError, OSError):  # a broken profile: dropped
-            upright = ImageCms.profileToProfile(
-                upright, ImageCms.ImageCmsProfile(io.BytesIO(icc)), SRGB, outputMode=upright.mode
+            square = ImageCms.profileToProfile(
+                square, ImageCms.ImageCmsProfile(io.BytesIO(icc)), SRGB, outputMode=mode
             )
-    converted = upright.convert(mode)
-    side = min(converted.size)
-    square = ImageOps.fit(converted, (side, side), Image.Resampling.LANCZOS)
+    if orientation in UPRIGHT:
+        square = square.transpose(UPRIGHT[orientation])
     # A new image from the pixels alone: no EXIF (GPS included), XMP, ICC or comment
     # can travel with it into the stored files.
     return Image.frombytes(mode, square.size, square.tobytes())
@@ -176,7 +217,7 @@ def webp_files(square):
     for size in Photo.SIZES:
         resized = square.resize((size, size), Image.Resampling.LANCZOS)
         buffer = io.BytesIO()
-        resized.save(buffer, "WEBP", quality=WEBP_QUALITY, method=6, exif=b"", xmp=b"")
+        resized.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4, exif=b"", xmp=b"")
         files[size] = buffer.getvalue()
     return files
 

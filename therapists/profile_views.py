@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from modalities.models import Modality
 from modalities.translation import ENGLISH, SPANISH
-from therapists.forms import PhotoForm, ProfileForm, QuoteForm
+from therapists.forms import ProfileForm, QuoteForm
 from therapists.models import QUOTE_MAX_LENGTH, ContactMessage, Quote, Therapist
 
 MESSAGES_PER_PAGE = 25
@@ -65,7 +65,7 @@ def dashboard(request):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def edit_profile(request):
-    therapist = own_listing(request, Therapist.objects.select_related("photo"))
+    therapist = own_listing(request)
     form = ProfileForm(request.POST or None, instance=therapist)
     if form.is_valid():
         with transaction.atomic():  # the row and its modalities and concerns, or nothing
@@ -78,20 +78,8 @@ def edit_profile(request):
             form.save_m2m()
         messages.success(request, _("Your listing is saved."))
         return redirect("profile:dashboard")
-    return render_edit_page(request, therapist, form)
-
-
-def render_edit_page(request, therapist, form, photo_form=None, status=200):
-    """The edit page: the listing's form, then the photo's (therapists.photo_views), each
-    sent on its own. One query besides the forms': the photo waiting or sent back (the
-    one shown comes with the listing, by select_related("photo"))."""
-    context = {
-        "form": form,
-        "therapist": therapist,
-        "photo_form": photo_form or PhotoForm(),
-        "latest_photo": therapist.photos.exclude(pk=therapist.photo_id).first(),
-    }
-    return render(request, "therapists/profile_edit.html", context, status=status)
+    # The photo has its own page (therapists.photo_views), so no button here drops the form.
+    return render(request, "therapists/profile_edit.html", {"form": form, "therapist": therapist})
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.views.generic import DetailView, TemplateView
 
 from modalities.translation import language_of
 from modalities.versioned_cache import used_params
+from therapists.match_results import KEY_PATTERN
 from therapists.models import License, Location, Quote, Therapist, in_edition_language
 from therapists.search import Result, current_index, index_lock
 from therapists.search.filterset import MAX_RADIUS, TherapistFilter
@@ -204,6 +205,7 @@ class TherapistDetailView(DetailView):
             # Both languages came with the listing: one of each modality's, chosen here.
             quotes=in_edition_language(self.object.live_quotes),
             back_link=back,
+            back_to_matches=bool(back and MATCH_RESULTS_PATH.fullmatch(back)),
             # Each once, the primary first (the prefetches' order).
             credentials=list(
                 dict.fromkeys(license.credential.translated("name") for license in licenses)
@@ -238,10 +240,17 @@ RESULTS_PATH = re.compile(r"(?:/es)?/therapists/(?:[a-z]{2}/[a-z0-9-]+/(?:[a-z0-
 BACK_VALUE = re.compile(r"[\w .,'’-]{0,100}")
 
 
+# Find Your Match's results page, as match_views.results is addressed (no query).
+MATCH_RESULTS_PATH = re.compile(rf"(?:/es)?/match/results/{KEY_PATTERN}/")
+
+
 def results_link(back):
     """The listing address in a profile's `back` parameter, rewritten from its parts, or
     None unless it is a path of the directory's listing or landing pages on this site
-    whose query holds only the listing's own parameters (so never an open redirect)."""
+    whose query holds only the listing's own parameters, or of Find Your Match's results
+    (so never an open redirect)."""
+    if back and MATCH_RESULTS_PATH.fullmatch(back):
+        return back
     if not back or len(back) > BACK_MAX_LENGTH or not back.startswith("/") or "\\" in back:
         return None
     parts = urlsplit(back)

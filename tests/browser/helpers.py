@@ -346,6 +346,7 @@ CONTACT = [
 THERAPIST = [
     PageType("dashboard", "/profile/"),
     PageType("profile-edit", "/profile/edit/"),
+    PageType("profile-photo", "/profile/photo/"),
     PageType("quote", "/profile/quotes/interpersonal-therapy/"),
     PageType("quote-preview", "/profile/quotes/interpersonal-therapy/", then=preview_a_quote),
     PageType("messages", "/profile/messages/"),

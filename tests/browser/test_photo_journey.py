@@ -1,6 +1,6 @@
-"""A therapist's photo in a real browser: chosen on /profile/edit/, waiting for review,
-approved, then seen by a visitor on the card and the profile (the site's own CSP allows
-it, and it loads)."""
+"""A therapist's photo in a real browser: chosen on its own page (linked from
+/profile/edit/), waiting for review, approved, then seen by a visitor on the card and the
+profile (the site's own CSP allows it, and it loads)."""
 
 from django.contrib.auth.models import Permission, User
 from playwright.sync_api import expect
@@ -46,6 +46,8 @@ def test_a_photo_sent_then_approved_shows_on_card_and_profile(
     page = open_page()
     sign_in(page, steven, site.url)
     page.goto("/profile/edit/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="send, change or remove your photo").click()
     page.get_by_label("Photo:", exact=True).set_input_files(picture)
     with page.expect_navigation():
         page.get_by_role("button", name="Send the photo for review").click()
@@ -53,7 +55,7 @@ def test_a_photo_sent_then_approved_shows_on_card_and_profile(
     waiting = page.get_by_role("img", name="The photo you sent")
     assert loaded(waiting)
     screenshot(page, "photo-waiting")
-    assert_accessible(open_page, "/profile/edit/", signed_in=(steven, site.url))
+    assert_accessible(open_page, "/profile/photo/", signed_in=(steven, site.url))
 
     visitor = open_page("phone")
     visitor.goto("/therapists/steven-su/")

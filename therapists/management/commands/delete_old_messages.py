@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from therapists.match_results import MatchResult
 from therapists.models import ContactMessage, GuardedRequest, Therapist
 
 
@@ -9,7 +10,8 @@ class Command(BaseCommand):
     help = (
         "Delete contact messages older than MESSAGE_RETENTION_DAYS: they hold health "
         "information, kept no longer than that; and the join and claim forms' counts, "
-        "once past the day they count. Run it daily."
+        "once past the day they count; and Find Your Match's results past their day. Run "
+        "it daily."
     )
 
     def handle(self, *args, **options):
@@ -26,3 +28,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Deleted {deleted} contact messages older than {days} days.")
         deleted, _ = GuardedRequest.objects.due_for_deletion(now).delete()
         self.stdout.write(f"Deleted {deleted} join and claim counts older than two days.")
+        deleted, _ = MatchResult.objects.expired(now).delete()
+        self.stdout.write(f"Deleted {deleted} Find Your Match results older than a day.")
