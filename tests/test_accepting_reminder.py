@@ -16,12 +16,16 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from tests import task_queue
 from tests.conftest import make_concern, make_therapist, page_text
 from tests.forms import form_on
-from tests.task_queue import database_queue, run_worker, waiting  # noqa: F401
+from tests.task_queue import run_worker, waiting
 from tests.test_messages_inbox import message_to
 from therapists.accepting import accepting_token, send_reminders
 from therapists.models import Therapist
+
+# Tasks wait in the database for a worker, as in production (issue 20, item 2).
+database_queue = task_queue.database_queue
 
 TODAY = timezone.localdate
 DAY = datetime.timedelta(days=1)
