@@ -12,8 +12,10 @@ DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.fixture
-def database_queue(settings):
-    """Tasks are rows in the database until a worker runs them."""
+def database_queue(settings, transactional_db):
+    """Tasks are rows in the database until a worker runs them. Transactional: the worker
+    commits and closes its connection between tasks as in production, which a test kept
+    inside one transaction would not survive."""
     settings.TASKS = DATABASE_QUEUE
 
 
