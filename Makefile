@@ -21,9 +21,13 @@ $(TRANSLATIONS): %.mo: %.po $(BIN)/.installed
 install: $(BIN)/.installed $(TRANSLATIONS)
 
 # Local development on a SQLite file (or DATABASE_URL's database), with the seed loaded.
+# The task worker runs beside the server and stops with it: emails are queued, and the
+# worker prints them (the console backend with DEBUG), sign-in links included.
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed
+	DEBUG=1 $(BIN)/python manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 SITE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # axe-core, which the browser tests inject to check accessibility (pinned in package-lock.json).

@@ -1,7 +1,6 @@
 import sys
 
 from django.contrib.sitemaps import views as sitemaps_views
-from django.db import connection
 from django.db.utils import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -14,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from directory.cache import cache_state
 from directory.editions import EDITIONS, path_in_edition
 from directory.forms import HomeSearchForm
+from kit.queue import waiting_tasks
 from modalities.models import Modality
 from modalities.versioned_cache import cacheable_page, used_params
 
@@ -34,16 +34,18 @@ def home(request):
 def healthz(request):
     """200 while the database answers, 503 otherwise: what a load balancer needs.
 
-    The body also names the cache's state, which never fails the check: pages are served
-    without the cache, so a load balancer must not take the server out for it.
+    The body also names the cache's state and the age of the oldest task waiting for the
+    worker (unsent email), neither of which fails the check: pages are served without the
+    cache, and a backlog of email is a worker to look at, not a site that is down, so a
+    load balancer must not take the server out for either. The tasks' one query is also
+    the database's check.
     """
     cache = f"cache: {cache_state()}\n"
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
+        tasks = f"tasks: {waiting_tasks()}\n"
     except DatabaseError:
         return HttpResponse("database unavailable\n" + cache, status=503, content_type="text/plain")
-    return HttpResponse("ok\ndatabase: ok\n" + cache, content_type="text/plain")
+    return HttpResponse("ok\ndatabase: ok\n" + cache + tasks, content_type="text/plain")
 
 
 # Pages that are private, per visitor, or endless combinations of answers: in each edition.

@@ -3,6 +3,8 @@ suite runs on it, DEBUG off, gunicorn with two workers and no REDIS_URL."""
 
 import socket
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from contextlib import contextmanager, suppress
@@ -10,7 +12,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.production import HOST, free_port, production_site
+from tests.production import HOST, ROOT, free_port, production_site
+from tests.smtp_server import AnsweringSMTPServer
 from tests.tcp_proxy import TcpProxy
 
 CRISIS_LINE = 'call or text <a href="tel:988">988</a> (Suicide &amp; Crisis Lifeline)'
@@ -179,3 +182,44 @@ def test_it_serves_no_stale_page_after_an_edit_made_where_redis_could_not_be_rea
             REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
         )
         assert [cached.get(path).status for _ in range(30)] == [404] * 30
+
+
+def test_item_2_the_recipe_s_task_worker_sends_what_a_request_queued_and_the_prune_runs(site):
+    with AnsweringSMTPServer() as mail_server:
+        mail = {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(mail_server.port)}
+        mail["EMAIL_USE_TLS"] = "0"  # the test's server speaks plain SMTP
+        site.shell(
+            "from kit.mail import send_later\n"
+            "send_later('Fictional subject', 'Fictional body', 'ada@example.org', 'a test')\n"
+        )
+        assert "tasks: oldest waiting " in site.get("/healthz", https=False).text
+        # README's worker command, as its service runs it.
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--queue-name", "*"],
+            cwd=ROOT,
+            env={**site.env, **mail},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while not mail_server.messages and time.monotonic() < deadline:
+                time.sleep(0.1)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=20)
+    assert mail_server.recipients() == [["ada@example.org"]]
+    assert site.get("/healthz", https=False).text.endswith("tasks: none waiting\n")
+
+    # README's daily job: finished tasks (each holds an email's text) go after a day.
+    site.shell(
+        "import datetime\n"
+        "from django.utils import timezone\n"
+        "from django_tasks_db.models import DBTaskResult\n"
+        "DBTaskResult.objects.update(finished_at=timezone.now() - datetime.timedelta(days=2))\n"
+    )
+    site.manage("prune_db_task_results", "--queue-name", "*", "--min-age-days", "1")
+    remaining = (
+        "from django_tasks_db.models import DBTaskResult\nprint(DBTaskResult.objects.count())"
+    )
+    assert site.shell(remaining).splitlines()[-1] == "0"

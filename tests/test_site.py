@@ -49,7 +49,9 @@ def test_it_reports_health_while_the_database_answers(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     # Without REDIS_URL (as in tests) there is no shared cache, and the body says so.
-    assert response.content == b"ok\ndatabase: ok\ncache: off (not shared between processes)\n"
+    assert response.content == (
+        b"ok\ndatabase: ok\ncache: off (not shared between processes)\ntasks: none waiting\n"
+    )
     assert "no-cache" in response["Cache-Control"]
 
 

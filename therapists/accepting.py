@@ -6,6 +6,7 @@ import datetime
 
 from django.contrib import messages
 from django.core import signing
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,18 +40,20 @@ def reminded_listing(token):
 
 
 def send_reminders(today=None, batch_size=BATCH_SIZE):
-    """Emails each listing due_accepting_reminder() and records the day, a batch at a time,
-    so a second run sends nothing twice; (sent, failed). A failed send is logged by listing
-    id (notify) and tried again on the next run."""
+    """Queues a reminder to each listing due_accepting_reminder() and records the day, a
+    batch at a time, each batch in one transaction with its queued emails: a second run
+    queues nothing twice, and no run waits on a mail server (kit.mail sends them, trying
+    again while it fails). Returns how many were queued."""
     today = today or timezone.localdate()
     due = Therapist.objects.due_accepting_reminder(today).select_related("user").order_by("pk")
-    sent = failed = last_pk = 0
+    queued = last_pk = 0
     while batch := list(due.filter(pk__gt=last_pk)[:batch_size]):
         last_pk = batch[-1].pk
-        reminded = [therapist.pk for therapist in batch if remind(therapist, today)]
-        Therapist.objects.filter(pk__in=reminded).update(accepting_reminded_on=today)
-        sent, failed = sent + len(reminded), failed + len(batch) - len(reminded)
-    return sent, failed
+        with transaction.atomic():
+            reminded = [therapist.pk for therapist in batch if remind(therapist, today)]
+            Therapist.objects.filter(pk__in=reminded).update(accepting_reminded_on=today)
+        queued += len(reminded)
+    return queued
 
 
 def remind(therapist, today):

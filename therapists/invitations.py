@@ -7,14 +7,12 @@ belongs to another listing, and it moves an account already in use to a new addr
 when told to, with a notice to the old address.
 """
 
-import smtplib
 import unicodedata
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
@@ -23,6 +21,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from kit.mail import send_later
 from therapists.notifications import email as send_notice
 from therapists.notifications import in_their_language, site_link
 
@@ -151,12 +150,12 @@ def link_account(therapist, email, *, change_address=False):
     return user, moved_from
 
 
-def send(template, context, to):
-    send_mail(
+def send(template, context, to, about):
+    send_later(
         subject=render_to_string(f"registration/{template}_subject.txt", context).strip(),
-        message=render_to_string(f"registration/{template}_email.txt", context),
-        from_email=None,
-        recipient_list=[to],
+        body=render_to_string(f"registration/{template}_email.txt", context),
+        to=to,
+        about=f"the {template} email to {about}",
     )
 
 
@@ -173,29 +172,21 @@ def set_password_link(user):
 
 
 def invite(therapist, email, *, change_address=False, notice=None):
-    """Links the account and emails the set-password link: in the generic invitation, or
+    """Links the account and queues the set-password link: in the generic invitation, or
     in the therapists/email/ notice `notice` (a claim's approval), so one email says why."""
-    # One transaction with the emails: a mail server that fails leaves no account linked
-    # or moved that nobody was told about; the caller hears why, as for any refusal.
-    try:
-        with transaction.atomic():
-            user, moved_from = link_account(therapist, email, change_address=change_address)
-            context = {"therapist": therapist, "user": user, "site_url": settings.SITE_URL}
-            with in_their_language(therapist):
-                if moved_from:
-                    send("address_changed", context, moved_from)
-                context["link"] = set_password_link(user)
-                if notice:
-                    about = f"listing {therapist.pk}"
-                    send_notice(notice, user.email, about, fail_silently=False, **context)
-                else:
-                    send("invitation", context, user.email)
-    except (smtplib.SMTPException, OSError):
-        raise InvitationError(
-            _(
-                "The email to %(email)s could not be sent (the mail server did not take it), "
-                "so nothing changed. Try again later."
-            )
-            % {"email": email}
-        ) from None
+    # One transaction with the queued emails: an account is linked or moved only with the
+    # emails that tell of it, and those wait for no mail server (kit.mail tries again
+    # while it fails), so a caller's locks are released at once.
+    with transaction.atomic():
+        user, moved_from = link_account(therapist, email, change_address=change_address)
+        context = {"therapist": therapist, "user": user, "site_url": settings.SITE_URL}
+        about = f"listing {therapist.pk}"
+        with in_their_language(therapist):
+            if moved_from:
+                send("address_changed", context, moved_from, about)
+            context["link"] = set_password_link(user)
+            if notice:
+                send_notice(notice, user.email, about, **context)
+            else:
+                send("invitation", context, user.email, about)
     return user

@@ -224,20 +224,16 @@ def invalid_link(request, claimed=None):
 def join(request):
     form = JoinForm(request.POST or None, address=sender_address(request))
     if form.is_valid() and form.record():
-        if send_join_link(JoinRequest.from_form(form.cleaned_data)):
-            return redirect("join_sent")
-        form.mail_failed()
+        # Queued with the request's record (kit.mail): the page waits on no mail server.
+        send_join_link(JoinRequest.from_form(form.cleaned_data))
+        return redirect("join_sent")
     context = {"form": form, "shown_at": shown_at_token(JoinForm.shown_for)}
     return render(request, "therapists/join.html", context, status=form_status(form))
 
 
 def form_status(form):
-    """429 for a form refused by its limits, 503 when its email could not be sent."""
-    if over_limit(form):
-        return 429
-    if form.has_error(NON_FIELD_ERRORS, "mail_failed"):
-        return 503
-    return 200
+    """429 for a form refused by its limits."""
+    return 429 if over_limit(form) else 200
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -310,9 +306,9 @@ def claim(request, slug):
     if form.is_valid() and form.record(therapist):
         address = form.cleaned_data["email"]
         if not form.by_number:
-            if send_claim_link(therapist, address):
-                return redirect("therapists:claim_link_sent", slug=slug)
-            form.mail_failed()
+            # Offered only where the listing has a private address; queued (kit.mail).
+            send_claim_link(therapist, address)
+            return redirect("therapists:claim_link_sent", slug=slug)
         elif not form.number_matches():
             form.wrong_number()
         elif claim_application(therapist, address, **form.evidence()):

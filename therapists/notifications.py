@@ -3,22 +3,18 @@ information (a client's message, who wrote it) and never a link built from a req
 Host header: links start from SITE_URL.
 
 Every notice goes through notify(), with its texts in templates/therapists/email/
-<kind>_subject.txt and <kind>_body.txt. A mail server that fails loses nothing: the
-decision or message is saved and shows on the therapist's pages; the failure is logged
-by kind and listing id only.
+<kind>_subject.txt and <kind>_body.txt, written in the request and queued (kit.mail): a
+worker sends it, trying again while the mail server fails, and logs it by kind and
+listing id only. The decision or message is saved whatever the mail server does.
 """
 
-import logging
-import smtplib
-
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import lazy
 
-logger = logging.getLogger(__name__)
+from kit.mail import send_later
 
 
 def absolute_link(path_or_name, *args, **kwargs):
@@ -48,8 +44,8 @@ def in_their_language(therapist, language=None):
 
 
 def notify(therapist, kind, to=None, language=None, **context):
-    """Emails the notice `kind` to `to` (by default notice_address(therapist)), in
-    `language` or the therapist's; True if sent."""
+    """Queues the notice `kind` to `to` (by default notice_address(therapist)), in
+    `language` or the therapist's; True if queued (False: there is no address)."""
     address = to or notice_address(therapist)
     if not address:
         return False
@@ -63,22 +59,15 @@ def one_line(text):
     return " ".join(text.split())
 
 
-def email(kind, address, about, *, fail_silently=True, **context):
-    """Emails the notice `kind` to `address`, also to one who has no listing yet (a join);
-    `about` names, for the log, whom it concerns (never the address). True if sent.
-    With fail_silently=False a mail server's refusal is raised, for a caller that must
-    undo what the email was to announce (an invitation)."""
+def email(kind, address, about, **context):
+    """Queues the notice `kind` to `address`, also to one who has no listing yet (a join),
+    written now in the active language; `about` names, for the log, whom it concerns (never
+    the address). True: the worker sends it once the caller's transaction commits."""
     context = {"site_url": settings.SITE_URL, **context}
-    try:
-        send_mail(
-            subject=one_line(render_to_string(f"therapists/email/{kind}_subject.txt", context)),
-            message=render_to_string(f"therapists/email/{kind}_body.txt", context),
-            from_email=None,
-            recipient_list=[address],
-        )
-    except (smtplib.SMTPException, OSError) as error:
-        if not fail_silently:
-            raise
-        logger.warning("No %s notice sent to %s: %r", kind, about, error)
-        return False
+    send_later(
+        subject=one_line(render_to_string(f"therapists/email/{kind}_subject.txt", context)),
+        body=render_to_string(f"therapists/email/{kind}_body.txt", context),
+        to=address,
+        about=f"the {kind} notice to {about}",
+    )
     return True

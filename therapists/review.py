@@ -2,7 +2,13 @@
 
 Each decision applies only to an item still waiting (a guarded UPDATE), so two reviewers
 or a double click decide once, and only to the text the reviewer read (quotes carry the
-draft's version). The therapist is told by email once the decision has committed.
+draft's version). The therapist's email is queued in the decision's own transaction
+(kit.mail): it goes out only if the decision commits, and no decision waits on a mail
+server while it holds a lock.
+
+Deciding a join or claim locks the listing first, then the applications: two reviewers
+approving rival claims of one listing wait in turn instead of deadlocking, and the second
+finds its claim decided.
 """
 
 from django.db import IntegrityError, transaction
@@ -34,8 +40,8 @@ def waiting_counts():
 
 
 def tell(therapist, kind, **context):
-    """Sends the notice once the decision has committed: a rolled-back one tells nobody."""
-    transaction.on_commit(lambda: notify(therapist, kind, **context))
+    """Queues the notice in the decision's transaction: a rolled-back one tells nobody."""
+    notify(therapist, kind, **context)
 
 
 # Quotes ---------------------------------------------------------------------------------
@@ -126,16 +132,22 @@ def checked_identity(application, identity_check):
     return identity_check
 
 
+def lock_listing(application):
+    """The application's listing, locked until the decision commits: always taken before
+    any application row, so that decisions on one listing queue rather than deadlock."""
+    return Therapist.objects.select_for_update().get(pk=application.therapist_id)
+
+
 def approve_join(application, reviewer, source, identity_check=""):
     """Records the licenses as verified at `source` (the state board's lookup page), keeps
     the reviewer's note of how they reached the licensee, and lists the listing; False if
     the join was decided already."""
     identity_check = checked_identity(application, identity_check)
     with transaction.atomic():
+        therapist = lock_listing(application)
         if not Application.objects.decide(application.pk, reviewer, ReviewStatus.APPROVED):
             return False
         Application.objects.filter(pk=application.pk).update(identity_check=identity_check)
-        therapist = Therapist.objects.select_for_update().get(pk=application.therapist_id)
         if not therapist.licenses.mark_verified(reviewer, source):
             raise ReviewRefused(
                 _("%(name)s has no license to verify: add it before approving.")
@@ -154,6 +166,7 @@ def approve_join(application, reviewer, source, identity_check=""):
 def send_back(application, reviewer, reason, kind, link):
     """Sends a join or claim back with the reason; nothing else changes."""
     with transaction.atomic():
+        lock_listing(application)
         if not Application.objects.decide(application.pk, reviewer, ReviewStatus.SENT_BACK, reason):
             return False
         tell_applicant(application, kind, reason=reason, link=link)
@@ -190,12 +203,12 @@ def approve_claim(application, reviewer, identity_check=""):
     an account or the address cannot be linked."""
     identity_check = checked_identity(application, identity_check)
     with transaction.atomic():
+        # Locked before the claim: a rival claim of the same listing approved at once waits
+        # here, then finds itself sent back by this one (decide() answers False).
+        therapist = lock_listing(application)
         if not Application.objects.decide(application.pk, reviewer, ReviewStatus.APPROVED):
             return False
         Application.objects.filter(pk=application.pk).update(identity_check=identity_check)
-        # Locked: a second claim of the same listing approved at once waits here, then
-        # finds the account this one linked.
-        therapist = Therapist.objects.select_for_update().get(pk=application.therapist_id)
         if therapist.user_id is not None:
             raise ReviewRefused(
                 _("%(name)s is already claimed: it has an account. Send this claim back.")
@@ -205,7 +218,7 @@ def approve_claim(application, reviewer, identity_check=""):
         therapist.language = application.language
         therapist.save(update_fields=["language"])
         try:
-            # The approval notice itself carries the set-password link: one email.
+            # The approval notice itself carries the set-password link: one email, queued.
             user = invite(therapist, application.email, notice="claim_approved")
         except InvitationError as error:
             raise ReviewRefused(str(error)) from None

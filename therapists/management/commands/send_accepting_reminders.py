@@ -11,5 +11,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        sent, failed = send_reminders()
-        self.stdout.write(f"Sent {sent} accepting reminders; {failed} could not be sent.")
+        queued = send_reminders()
+        self.stdout.write(f"Queued {queued} accepting reminders; the task worker sends them.")
