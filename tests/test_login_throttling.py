@@ -1,7 +1,7 @@
 """Guessing passwords: five failed sign-ins for one account from one network (an IPv4
 address, an IPv6 /64: kit.clients) pause that account there for 15 minutes, and fifty from
-one network, whatever the accounts, pause that network; on the therapists' form and the admin's alike. The account's owner, from
-anywhere else, still gets in."""
+one network, whatever the accounts, pause that network; on the therapists' form and the
+admin's alike. The account's owner, from anywhere else, still gets in."""
 
 import ipaddress
 from datetime import timedelta
