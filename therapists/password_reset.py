@@ -24,8 +24,8 @@ REFUSALS = {
         "Check your email for the ones sent, or try again tomorrow."
     ),
     "reset.network": _(
-        "Not sent: many requests have come from your network today, the most we take. "
-        "Please try again tomorrow."
+        "Not sent: many requests have come from your network today, the most we take. What "
+        "you wrote is kept below; please send it tomorrow."
     ),
 }
 
