@@ -17,7 +17,14 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from kit.clients import client_network
-from kit.limits import DAY, authorize, canonical_email, delete_expired, limit_key
+from kit.limits import (
+    DAY,
+    authorize,
+    authorize_photo_upload,
+    canonical_email,
+    delete_expired,
+    limit_key,
+)
 from kit.models import RateLimit
 from tests.conftest import make_city, make_credential, make_modality, make_therapist
 from tests.live_http import Browser
@@ -305,3 +312,12 @@ def test_item_10_every_form_stops_at_its_limit_counted_in_the_one_table(
     assert second == {"contact": 429, "join": 429, "claim": 429, "reset": 429}
     assert after == first
     assert counts >= len(forms) * 2
+
+
+def test_it_allows_an_account_its_photo_uploads_of_the_day_and_no_more(db, settings):
+    settings.PHOTO_UPLOADS_PER_DAY = 2
+    ada = User.objects.create_user("ada.account@example.org")
+    bo = User.objects.create_user("bo.account@example.org")
+
+    assert [authorize_photo_upload(ada) for _ in range(3)] == [True, True, False]
+    assert authorize_photo_upload(bo.pk)
