@@ -92,7 +92,7 @@ def test_item_9_a_strangers_tries_never_block_the_owners_link(live_server, listi
     assert Application.objects.get().email == OWNER
 
 
-def test_item_9_links_to_one_listing_are_limited_for_each_network(live_server, listing, settings):
+def test_links_to_one_listing_are_limited_for_each_network(live_server, listing, settings):
     settings.CLAIM_LINKS_PER_LISTING = 2
     here = visitor(live_server, "203.0.113.9")
 

@@ -94,7 +94,7 @@ def test_item_7_a_known_and_an_unknown_address_cost_the_request_the_same_work(
     assert re.search(r"https://directory\.example\.org/accounts/reset/\S+/\S+/", message.body)
 
 
-def test_item_7_the_worker_writes_the_email_in_the_edition_it_was_asked_on(client, db):
+def test_the_worker_writes_the_email_in_the_edition_it_was_asked_on(client, db):
     User.objects.create_user(THERAPIST, THERAPIST, "a-fictional-passphrase")
 
     response = client.post(f"/es{RESET}", {"email": THERAPIST}, follow=True)
