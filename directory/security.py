@@ -1,7 +1,7 @@
 """Security headers on every response, and how sign-in throttling (django-axes) names the
-client and the account it counts failed sign-ins against."""
+account it counts failed sign-ins against. The client is named as every limit names it:
+kit.clients.client_network (AXES_CLIENT_IP_CALLABLE), an IPv6 client by its /64."""
 
-import ipaddress
 import math
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -53,32 +53,6 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
-
-
-def client_ip(request):
-    """The address failed sign-ins are counted against (AXES_CLIENT_IP_CALLABLE).
-
-    X-Forwarded-For is read only on a connection from one of TRUSTED_PROXIES: from anyone
-    else it says whatever they like. Each proxy appends the address it saw, so the client
-    is the last entry that is not itself a trusted proxy; the entries before it could be
-    forged to dodge the limit, so they are never used.
-    """
-    address = request.META.get("REMOTE_ADDR", "")
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-    while forwarded and is_trusted_proxy(address):
-        try:
-            address = str(ipaddress.ip_address(forwarded.pop().strip()))
-        except ValueError:
-            break  # the proxy wrote no address: count on the proxy rather than guess
-    return address
-
-
-def is_trusted_proxy(address):
-    try:
-        address = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(address in network for network in settings.TRUSTED_PROXIES)
 
 
 def account_name(request, credentials):

@@ -288,13 +288,16 @@ LICENSE_VERIFICATION_MONTHS = envint("LICENSE_VERIFICATION_MONTHS", 12)
 MESSAGE_RETENTION_DAYS = envint("MESSAGE_RETENTION_DAYS", 90)
 # The contact form's spam guards: a form sent sooner than this after it was shown is
 # refused (people take longer), and so is a sixth message in a day from one email address
-# or a twenty-first from one network address (as sign-in throttling names it).
+# or a twenty-first from one network (an IPv4 address or an IPv6 /64, kit.clients).
 CONTACT_FORM_MIN_SECONDS = 3
 CONTACT_MESSAGES_PER_EMAIL = 5
 CONTACT_MESSAGES_PER_ADDRESS = 20
+# Every limit below and above is counted by kit.limits, one table for all: an email address
+# as its canonical mailbox (kit.limits.canonical_email), a network as kit.clients names it.
 # Joining and claiming a listing, with the same guards. In a day: confirmation links to one
-# address, and from one network; links to one listing's private address, and from one
-# network; license numbers tried from one network, and for one listing (against guessing).
+# address, and from one network; links to one listing's private address from each network
+# (a stranger's requests never use up its owner's), and from one network to any listings;
+# license numbers tried from one network, and for one listing (against guessing).
 JOIN_LINK_MAX_AGE_DAYS = 3
 JOIN_LINKS_PER_EMAIL = 3
 JOIN_LINKS_PER_ADDRESS = 10
@@ -302,6 +305,11 @@ CLAIM_LINKS_PER_LISTING = 3
 CLAIM_LINKS_PER_ADDRESS = 10
 CLAIM_NUMBER_TRIES_PER_ADDRESS = 5
 CLAIM_NUMBER_TRIES_PER_LISTING = 5
+# Password reset links in a day: to one address (an account's or not), and from one network.
+PASSWORD_RESETS_PER_EMAIL = 3
+PASSWORD_RESETS_PER_ADDRESS = 10
+# Photos one account may upload in a day (each upload costs the server a decode).
+PHOTO_UPLOADS_PER_DAY = 10
 
 DIRECTORY_PAGE_SIZE = envint("DIRECTORY_PAGE_SIZE", 20)
 # How many specialists' quotes a modality page shows; the rest are a link away.
@@ -324,15 +332,15 @@ SESSION_COOKIE_HTTPONLY = True
 BEHIND_TLS_PROXY = envbool("BEHIND_TLS_PROXY", default=False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# The proxies whose X-Forwarded-For is believed (directory.security.client_ip); from any
+# The proxies whose X-Forwarded-For is believed (kit.clients.client_address); from any
 # other address the header is whatever the client chose to send.
 TRUSTED_PROXIES = envnetworks("TRUSTED_PROXIES")
 # Content-Security-Policy, Permissions-Policy, Cross-Origin-Resource-Policy: directory.security.
 
-# Sign-in throttling (django-axes): five failed sign-ins for one account from one address
-# pause that account there, and fifty from one address, whatever the accounts, pause the
-# address, for 15 minutes; the site's form and the admin's alike. Never the account alone:
-# anyone could then lock its owner out.
+# Sign-in throttling (django-axes): five failed sign-ins for one account from one network
+# (an IPv4 address, an IPv6 /64) pause that account there, and fifty from one network,
+# whatever the accounts, pause the network, for 15 minutes; the site's form and the admin's
+# alike. Never the account alone: anyone could then lock its owner out.
 AXES_FAILURE_LIMIT = 5
 SIGN_IN_ADDRESS_FAILURE_LIMIT = 50
 # In this order: the handler reads the account+address count first, the address's second.
@@ -344,7 +352,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "directory.security.AccountResetHandler"
 AXES_USERNAME_CALLABLE = "directory.security.account_name"
-AXES_CLIENT_IP_CALLABLE = "directory.security.client_ip"
+# The client as every limit names it: an IPv4 address, or an IPv6 /64 (kit.clients).
+AXES_CLIENT_IP_CALLABLE = "kit.clients.client_network"
 AXES_LOCKOUT_CALLABLE = "directory.security.locked_out"
 # Failed attempts are kept until their cool-off ends; successful sign-ins are not logged.
 AXES_DISABLE_ACCESS_LOG = True

@@ -5,13 +5,12 @@ from django.urls import include, path, re_path
 
 from directory import views
 from directory.sitemaps import SITEMAPS
-from therapists import joining, match_views, photo_views
+from therapists import joining, match_views, password_reset, photo_views
 from therapists.forms import (
     AdminLoginForm,
     BoundedPasswordChangeForm,
     BoundedSetPasswordForm,
     EmailLoginForm,
-    InviteeAwarePasswordResetForm,
 )
 
 # The site's own pages for errors, none of which needs the database (directory.views).
@@ -65,7 +64,7 @@ urlpatterns += i18n_patterns(
     ),
     path(
         "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=InviteeAwarePasswordResetForm),
+        password_reset.PasswordResetView.as_view(),
         name="password_reset",
     ),
     # Django's other auth views, spelled out (not included) so that each is served once,

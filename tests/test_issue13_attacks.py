@@ -16,6 +16,7 @@ from django.db import connection
 from django.test import Client, TestCase
 from PIL import Image
 
+from kit.models import RateLimit
 from tests import task_queue, test_join
 from tests.conftest import make_therapist, page_text
 from tests.forms import form_on
@@ -39,7 +40,7 @@ from tests.test_review_queue import (
 from therapists import joining, photos, review
 from therapists.accepting import accepting_token, send_reminders
 from therapists.joining import JoinRequest
-from therapists.models import Application, GuardedRequest, License, Photo, Quote, Therapist
+from therapists.models import Application, License, Photo, Quote, Therapist
 
 # Tasks wait in the database for a worker, as in production (issue 20, item 2).
 database_queue = task_queue.database_queue
@@ -624,7 +625,7 @@ def test_junk_in_join_fields_is_refused_with_the_page(client, vocabulary, junk):
 
     assert response.status_code == 200
     assert not mail.outbox
-    assert not GuardedRequest.objects.exists()
+    assert not RateLimit.objects.exists()
 
 
 def test_a_non_utf8_query_and_repeated_fields_do_not_break_join(client, vocabulary):

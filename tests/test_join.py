@@ -15,11 +15,12 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from kit.models import RateLimit
 from tests.conftest import make_city, make_credential, make_modality, make_therapist, page_text
 from tests.forms import form_on
 from tests.test_security import assert_runs_under_the_policy, assert_security_headers
 from therapists.forms import shown_at_token
-from therapists.models import Application, GuardedRequest, License, Location, Therapist
+from therapists.models import Application, License, Location, Therapist
 
 PASSWORD = "a-long-enough-fictional-passphrase"
 ADDRESS = "new.therapist@example.org"
@@ -150,7 +151,7 @@ def test_it_sends_back_an_untouched_form_with_every_field_to_give(client, vocabu
     ]:
         assert error in text
     assert not mail.outbox
-    assert not GuardedRequest.objects.exists()
+    assert not RateLimit.objects.exists()
 
 
 def test_it_keeps_what_a_half_filled_form_holds(client, vocabulary):
@@ -185,7 +186,8 @@ def test_a_filled_form_emails_a_link_and_stores_nothing_but_its_count(client, vo
     assert "Confirm your address" in message.subject
     assert "Hello Noa Fictional" in message.body
     assert link_in(message)
-    assert GuardedRequest.objects.get().kind == GuardedRequest.Kind.JOIN_LINK
+    # counted once each: the page sent, links to the address, requests from the network
+    assert list(RateLimit.objects.values_list("hits", flat=True)) == [1, 1, 1]
 
 
 # The guards -----------------------------------------------------------------------------
@@ -248,21 +250,17 @@ def test_it_limits_the_requests_from_one_network_in_a_day(client, vocabulary, se
 
 def test_the_counts_keep_no_address_and_are_deleted_after_two_days(vocabulary):
     send(Client(REMOTE_ADDR="203.0.113.7"), filled(vocabulary))
-    old = GuardedRequest.objects.create(
-        kind=GuardedRequest.Kind.JOIN_LINK,
-        email_hash="x",
-        sender_address="y",
-        form_token="z",
-        created_at=timezone.now() - datetime.timedelta(days=3),
+    old = RateLimit.objects.create(
+        key="x" * 64, window_start=timezone.now() - datetime.timedelta(days=3), hits=1
     )
-    stored = GuardedRequest.objects.exclude(pk=old.pk).values().get()
+    stored = list(RateLimit.objects.exclude(pk=old.pk).values())
     assert ADDRESS not in str(stored) and "203.0.113.7" not in str(stored)
 
     out = io.StringIO()
     call_command("delete_old_messages", stdout=out)
 
-    assert list(GuardedRequest.objects.values_list("pk", flat=True)) == [stored["id"]]
-    assert "Deleted 1 join and claim counts older than two days." in out.getvalue()
+    assert list(RateLimit.objects.values()) == stored
+    assert "Deleted 1 rate limit counts older than two days." in out.getvalue()
 
 
 # An address that has an account -----------------------------------------------------------

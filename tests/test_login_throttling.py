@@ -1,7 +1,7 @@
-"""Guessing passwords: five failed sign-ins for one account from one address pause that
-account there for 15 minutes, and fifty from one address, whatever the accounts, pause
-that address; on the therapists' form and the admin's alike. The account's owner, from
-anywhere else, still gets in."""
+"""Guessing passwords: five failed sign-ins for one account from one network (an IPv4
+address, an IPv6 /64: kit.clients) pause that account there for 15 minutes, and fifty from
+one network, whatever the accounts, pause that network; on the therapists' form and the
+admin's alike. The account's owner, from anywhere else, still gets in."""
 
 import ipaddress
 from datetime import timedelta
@@ -14,6 +14,7 @@ from django.db.models import F
 from django.test import Client
 
 from tests.conftest import page_text
+from tests.live_http import Browser
 
 EMAIL = "robin.sample@example.org"
 PASSWORD = "quiet-harbour-lantern-42"
@@ -286,3 +287,56 @@ def test_it_warns_in_the_deploy_check_behind_a_proxy_with_no_trusted_address(set
     settings.BEHIND_TLS_PROXY = False
     settings.TRUSTED_PROXIES = []
     assert check_trusted_proxies(None) == []
+
+
+# Item 5: an IPv6 client is its /64 ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "account"),
+    [("/accounts/login/", EMAIL), ("/admin/login/", STAFF)],
+    ids=["site", "admin"],
+)
+def test_item_5_guesses_from_eleven_addresses_of_one_64_pause_the_account_for_the_twelfth(
+    live_server, transactional_db, settings, path, account
+):
+    users = get_user_model().objects
+    users.create_user(EMAIL, EMAIL, PASSWORD)
+    users.create_superuser(STAFF, STAFF, PASSWORD)
+    # The live server is reached through a proxy on 127.0.0.1 that names each client.
+    trust(settings, "127.0.0.1")
+
+    def browser_at(address):
+        browser = Browser(live_server.url)
+        browser.opener.addheaders.append(("X-Forwarded-For", address))
+        return browser
+
+    for host in range(1, 12):
+        guesser = browser_at(f"2001:db8:5:6::{host:x}")
+        page = guesser.get(path)
+        for _ in range(5):
+            guesser.submit(path, page, having="password", username=account, password="not-it")
+
+    twelfth = browser_at("2001:db8:5:6:ffff::c")
+    status, _location, html = twelfth.submit(
+        path, twelfth.get(path), having="password", username=account, password=PASSWORD
+    )
+
+    assert status == 429 and PAUSED in html
+    assert counted_addresses() == {"2001:db8:5:6::"}
+    # The owner, on another network, still signs in.
+    elsewhere = browser_at("2001:db8:5:7::1")
+    assert (
+        elsewhere.submit(
+            path, elsewhere.get(path), having="password", username=account, password=PASSWORD
+        )[0]
+        == 302
+    )
+
+
+def test_it_counts_an_ipv4_client_seen_through_an_ipv6_socket_as_that_address(accounts):
+    fail(3, ip="::ffff:198.51.100.66")
+    fail(2)
+
+    assert_paused(sign_in(EMAIL, PASSWORD))
+    assert counted_addresses() == {ATTACKER}

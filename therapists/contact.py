@@ -5,17 +5,14 @@ variable from Django's error reports, logs nothing of it, and the therapist's no
 link to the message, never its text or its sender.
 """
 
-import ipaddress
-
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
+from kit.clients import client_network
 from therapists.forms import ContactForm, shown_at_token
 from therapists.models import Therapist
 from therapists.notifications import notice_address, notify, site_link
@@ -23,26 +20,6 @@ from therapists.notifications import notice_address, notify, site_link
 
 def listing(slug):
     return get_object_or_404(Therapist.objects.listed().select_related("user"), slug=slug)
-
-
-def sender_network(address):
-    """What the limit per network address counts: an IPv4 address, or an IPv6 address's
-    /64, since anyone with IPv6 holds a whole /64 and may send from a new address each time."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address  # none known (""), or not an address: counted as given
-    if ip.version == 4:
-        return str(ip)
-    if ip.ipv4_mapped:  # an IPv4 client seen through an IPv6 socket
-        return str(ip.ipv4_mapped)
-    return str(ipaddress.IPv6Network((ip, 64), strict=False))
-
-
-def sender_address(request):
-    """The network sign-in throttling sees the request from (sender_network), as a keyed hash."""
-    network = sender_network(get_client_ip_address(request) or "")
-    return salted_hmac("therapists.contact.sender-address", network).hexdigest()
 
 
 # never_cache: a form sent back with errors shows what the person wrote, and no proxy may
@@ -53,7 +30,7 @@ def sender_address(request):
 @sensitive_variables()
 def contact(request, slug):
     therapist = listing(slug)
-    form = ContactForm(request.POST or None, therapist=therapist, address=sender_address(request))
+    form = ContactForm(request.POST or None, therapist=therapist, network=client_network(request))
     message = form.save() if form.is_valid() else None
     if message:
         notify_message_waiting(therapist)

@@ -1,5 +1,4 @@
 import copy
-import datetime
 import re
 import secrets
 import time
@@ -25,6 +24,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kit import limits
 from modalities.forms import (
     BoundsValues,
     KeepsUnofferedRelations,
@@ -43,7 +43,6 @@ from therapists.models import (
     City,
     ContactMessage,
     Credential,
-    GuardedRequest,
     License,
     Therapist,
 )
@@ -416,8 +415,9 @@ class SpamGuards:
     """Form mixin for the public forms anyone may send (contact, join, claim), guarded
     without third parties: `website`, a honeypot people never see nor fill, and `shown_at`
     (shown_at_token for `shown_for`), refused when forged, stale or sent back within
-    seconds, as programs do. check_spam_guards() sets `form_token`, the token's hash, for
-    the caller to store once, so that one page shown sends once."""
+    seconds, as programs do. check_spam_guards() sets `form_token`, the token's hash, and
+    `shown_at`, the moment it names, for the form's limits (kit.limits.once), so that one
+    page shown sends once."""
 
     shown_for = None  # the subject the page's token was made for (shown_at_token)
 
@@ -454,15 +454,16 @@ class SpamGuards:
                 ),
                 code="too_fast",
             )
-        self.form_token = form_token_hash(token)
+        self.form_token, self.shown_at = form_token_hash(token), shown_at
 
 
 class ContactForm(SpamGuards, BoundsValues, forms.ModelForm):
     """A client's message to one therapist. Besides its fields it reads two that are not
     shown as fields: `website`, a honeypot that people never see nor fill, and `shown_at`
     (shown_at_token). Refused, with a message saying why: a filled honeypot, a form sent too
-    soon after it was shown or carrying a forged or stale moment, and a sender over the day's
-    limits, per email address and per network address (`address`, as the view names it)."""
+    soon after it was shown or carrying a forged or stale moment, the same text sent again,
+    and a sender over the day's limits, per email address and per network (`network`, as
+    kit.clients names it), all counted by kit.limits."""
 
     for_whom = forms.ChoiceField(
         label=_("The help is for"),
@@ -519,9 +520,9 @@ class ContactForm(SpamGuards, BoundsValues, forms.ModelForm):
             },
         }
 
-    def __init__(self, *args, therapist, address, **kwargs):
+    def __init__(self, *args, therapist, network, **kwargs):
         super().__init__(*args, **kwargs)
-        self.therapist, self.address = therapist, address
+        self.therapist, self.network = therapist, network
         self.shown_for = therapist.pk
         self.fields["phone"].validators.append(PHONE_NUMBER)
         self.fields["consent"].label = _(
@@ -539,12 +540,20 @@ class ContactForm(SpamGuards, BoundsValues, forms.ModelForm):
         return cleaned_data
 
     def check_limits(self, email, text):
-        by_email, by_address, already = ContactMessage.objects.sent_today(
-            email, self.address, self.form_token, self.therapist, text
+        """Counts the message against its limits (kit.limits), or refuses it: the page sent
+        already, the same text to this therapist from this address today (Back, then Send:
+        the page fetched again, with a new token), or a limit reached."""
+        refused = limits.authorize_contact_message(
+            email=email,
+            network=self.network,
+            listing=self.therapist.pk,
+            text=text,
+            form_token=self.form_token,
+            shown_at=self.shown_at,
         )
-        if already:
+        if refused in {limits.SENT, "contact.copy"}:
             raise self.already_sent()
-        if by_email >= settings.CONTACT_MESSAGES_PER_EMAIL:
+        if refused == "contact.email":
             raise ValidationError(
                 _(
                     "Not sent: %(limit)s messages have been sent from this email address in "
@@ -554,7 +563,7 @@ class ContactForm(SpamGuards, BoundsValues, forms.ModelForm):
                 code="limit",
                 params={"limit": settings.CONTACT_MESSAGES_PER_EMAIL},
             )
-        if by_address >= settings.CONTACT_MESSAGES_PER_ADDRESS:
+        if refused == "contact.network":
             raise ValidationError(
                 _(
                     "Not sent: many messages have been sent from your network in the last "
@@ -576,11 +585,11 @@ class ContactForm(SpamGuards, BoundsValues, forms.ModelForm):
 
     def save(self, commit=True):
         """The message, stored if `commit`; None, with the form's error saying why, if
-        another send of the same form got there first (between clean() and now)."""
+        another send of the same form got there first (the token's constraint: a second
+        guard behind the limit that lets one page send once)."""
         message = super().save(commit=False)
         message.therapist = self.therapist
         message.consented_at = timezone.now()
-        message.sender_address = self.address
         message.form_token = self.form_token
         if commit:
             try:
@@ -594,26 +603,20 @@ class ContactForm(SpamGuards, BoundsValues, forms.ModelForm):
         return message
 
 
-def email_hash(email):
-    """What the join and claim limits keep of an address: a keyed hash, never the address."""
-    return salted_hmac("therapists.joining.email", email.strip().lower()).hexdigest()
-
-
 def license_key(number):
     """A license number as compared: without case, spaces or dashes ("ab-12 3" is "AB123")."""
     return re.sub(r"[\s\-\u2010-\u2015]", "", number).casefold()
 
 
-class GuardedRequestForm(SpamGuards, BoundsValues, forms.Form):
-    """A join or claim form: SpamGuards, and limits a day on what it sends, counted in
-    GuardedRequest by keyed hashes of the address given and of the sender's network
-    (`address`, as the contact view names it)."""
+class LimitedRequestForm(SpamGuards, BoundsValues, forms.Form):
+    """A join or claim form: SpamGuards, and limits a day on what it sends (kit.limits),
+    counted by the canonical address given and the sender's network (`network`, as
+    kit.clients names it)."""
 
-    kind = None  # the GuardedRequest.Kind this form records
-
-    def __init__(self, *args, address, **kwargs):
+    def __init__(self, *args, network, **kwargs):
         super().__init__(*args, **kwargs)
-        self.address = address
+        self.network = network
+        self.counted = ()
 
     def clean_email(self):
         try:
@@ -623,63 +626,27 @@ class GuardedRequestForm(SpamGuards, BoundsValues, forms.Form):
                 _("Enter one email address like name@example.org."), code="invalid"
             ) from None
 
-    def counts(self, **keys):
-        since = timezone.now() - datetime.timedelta(days=1)
-        return GuardedRequest.objects.counts_since(since, self.kind, **keys)
+    def check_limits(self, counted, refusals):
+        """Counts this request against the `counted` limits, all or none; refused with
+        `refusals[name]` for the limit that refuses, or as a page sent already."""
+        refused = limits.first_refused(*counted)
+        if refused == limits.SENT:
+            raise ValidationError(
+                _(
+                    "This form was sent already: you need not send it again. To send "
+                    "it once more, open the page again."
+                ),
+                code="already_sent",
+            )
+        if refused:
+            raise ValidationError(refusals[refused], code="limit")
+        self.counted = counted
 
     @staticmethod
-    def over_limit(message):
-        return ValidationError(message, code="limit")
-
-    def network_over_limit(self):
-        return self.over_limit(
-            _(
-                "Not sent: many requests have come from your network today, the most we "
-                "take. What you wrote is kept below; please send it tomorrow."
-            )
-        )
-
-    def record(self, therapist=None):
-        """Counts this request; False, with the form's error saying so, if this page's form
-        was sent already (a second click, or two sends racing)."""
-        try:
-            with transaction.atomic():
-                GuardedRequest.objects.create(
-                    kind=self.kind,
-                    therapist=therapist,
-                    email_hash=email_hash(self.cleaned_data["email"]),
-                    sender_address=self.address,
-                    form_token=self.form_token,
-                )
-        except IntegrityError:
-            if not GuardedRequest.objects.filter(form_token=self.form_token).exists():
-                raise
-            self.add_error(
-                None,
-                ValidationError(
-                    _(
-                        "This form was sent already: you need not send it again. To send "
-                        "it once more, open the page again."
-                    ),
-                    code="already_sent",
-                ),
-            )
-            return False
-        return True
-
-    def mail_failed(self):
-        """The link could not be sent (the mail server failed): not counted, so the person
-        may send the form again, from the page shown with this error, once it works."""
-        GuardedRequest.objects.filter(form_token=self.form_token).delete()
-        self.add_error(
-            None,
-            ValidationError(
-                _(
-                    "Not sent: we could not send the email just now. Nothing is kept; "
-                    "please send the form again in a few minutes."
-                ),
-                code="mail_failed",
-            ),
+    def network_over_limit():
+        return _(
+            "Not sent: many requests have come from your network today, the most we "
+            "take. What you wrote is kept below; please send it tomorrow."
         )
 
 
@@ -699,12 +666,11 @@ class CityChoiceField(forms.TypedChoiceField):
         self.choices = [("", _("Choose your city")), *groups.items()]
 
 
-class JoinForm(GuardedRequestForm):
+class JoinForm(LimitedRequestForm):
     """A therapist not yet listed asks to be: what the listing starts with. Sending it
     emails a link that confirms the address (joining.send_confirmation); nothing is stored
     but the request's count."""
 
-    kind = GuardedRequest.Kind.JOIN_LINK
     shown_for = "join"
 
     display_name = forms.CharField(
@@ -780,22 +746,24 @@ class JoinForm(GuardedRequestForm):
         if self.errors:
             return cleaned_data
         self.check_spam_guards()
-        counts = self.counts(
-            email_hash=email_hash(cleaned_data["email"]), sender_address=self.address
+        counted = limits.join_limits(
+            email=cleaned_data["email"],
+            network=self.network,
+            form_token=self.form_token,
+            shown_at=self.shown_at,
         )
-        if counts["email_hash"] >= settings.JOIN_LINKS_PER_EMAIL:
-            raise self.over_limit(
-                _(
-                    "Not sent: we have sent as many links to this address today as we send "
-                    "in a day. Check your email for the ones sent, or try again tomorrow."
-                )
-            )
-        if counts["sender_address"] >= settings.JOIN_LINKS_PER_ADDRESS:
-            raise self.network_over_limit()
+        refusals = {
+            "join.email": _(
+                "Not sent: we have sent as many links to this address today as we send "
+                "in a day. Check your email for the ones sent, or try again tomorrow."
+            ),
+            "join.network": self.network_over_limit(),
+        }
+        self.check_limits(counted, refusals)
         return cleaned_data
 
 
-class ClaimForm(GuardedRequestForm):
+class ClaimForm(LimitedRequestForm):
     """Someone asks to manage an unclaimed listing, proving it is theirs by a link sent to
     the listing's private address (offered only when it has one), by a license number of
     the listing's, or, when it has none, by the claimant's license number for staff to look
@@ -874,13 +842,6 @@ class ClaimForm(GuardedRequestForm):
         """A license number given, matched at once or checked by staff."""
         return self.cleaned_data.get("proof") in {self.BY_NUMBER, self.TO_CHECK}
 
-    @property
-    def kind(self):
-        # Both count as numbers tried: the same limits as the number matched at once.
-        if self.by_number:
-            return GuardedRequest.Kind.CLAIM_NUMBER
-        return GuardedRequest.Kind.CLAIM_LINK
-
     def clean(self):
         cleaned_data = super().clean()
         if self.by_number and not cleaned_data.get("license_number", "").strip():
@@ -897,35 +858,38 @@ class ClaimForm(GuardedRequestForm):
         if self.errors:
             return cleaned_data
         self.check_spam_guards()
+        # Counted before any answer, "already waiting" included: no one learns, without
+        # limit, whether an address has a claim waiting.
+        self.check_claim_limits()
         if pending_claim(self.therapist, cleaned_data["email"]).exists():
             raise already_waiting()
-        self.check_limits()
         return cleaned_data
 
-    def check_limits(self):
-        counts = self.counts(sender_address=self.address, therapist=self.therapist)
+    def check_claim_limits(self):
+        request = {
+            "listing": self.therapist.pk,
+            "network": self.network,
+            "form_token": self.form_token,
+            "shown_at": self.shown_at,
+        }
         if self.by_number:
-            if (
-                counts["sender_address"] >= settings.CLAIM_NUMBER_TRIES_PER_ADDRESS
-                or counts["therapist"] >= settings.CLAIM_NUMBER_TRIES_PER_LISTING
-            ):
-                raise self.over_limit(
-                    _(
-                        "Not checked: as many license numbers have been tried today as we "
-                        "check in a day. Try again tomorrow, or ask for a link instead if "
-                        "the listing offers one."
-                    )
-                )
-            return
-        if counts["therapist"] >= settings.CLAIM_LINKS_PER_LISTING:
-            raise self.over_limit(
-                _(
-                    "Not sent: we have sent as many links to this listing's address today as "
-                    "we send in a day. Check that inbox, or try again tomorrow."
-                )
+            # A number for staff to check counts as a number tried, as one matched at once.
+            tried_enough = _(
+                "Not checked: as many license numbers have been tried today as we "
+                "check in a day. Try again tomorrow, or ask for a link instead if "
+                "the listing offers one."
             )
-        if counts["sender_address"] >= settings.CLAIM_LINKS_PER_ADDRESS:
-            raise self.network_over_limit()
+            refusals = {"claim.number.network": tried_enough, "claim.number.listing": tried_enough}
+            self.check_limits(limits.claim_number_limits(**request), refusals)
+            return
+        refusals = {
+            "claim.link.listing": _(
+                "Not sent: we have sent as many links to this listing's address today as "
+                "we send in a day. Check that inbox, or try again tomorrow."
+            ),
+            "claim.link.network": self.network_over_limit(),
+        }
+        self.check_limits(limits.claim_link_limits(**request), refusals)
 
     def evidence(self):
         """The claim's evidence and the license given, as the Application keeps them."""

@@ -24,9 +24,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from kit.clients import client_network
 from modalities.models import Modality
 from modalities.translation import edition_language
-from therapists.contact import sender_address
 from therapists.forms import (
     BoundedSetPasswordForm,
     ClaimForm,
@@ -222,8 +222,8 @@ def invalid_link(request, claimed=None):
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def join(request):
-    form = JoinForm(request.POST or None, address=sender_address(request))
-    if form.is_valid() and form.record():
+    form = JoinForm(request.POST or None, network=client_network(request))
+    if form.is_valid():
         # Queued with the request's record (kit.mail): the page waits on no mail server.
         send_join_link(JoinRequest.from_form(form.cleaned_data))
         return redirect("join_sent")
@@ -302,8 +302,8 @@ def claim(request, slug):
         return render(
             request, "therapists/claim_taken.html", {"therapist": therapist}, status=status
         )
-    form = ClaimForm(request.POST or None, therapist=therapist, address=sender_address(request))
-    if form.is_valid() and form.record(therapist):
+    form = ClaimForm(request.POST or None, therapist=therapist, network=client_network(request))
+    if form.is_valid():
         address = form.cleaned_data["email"]
         if not form.by_number:
             # Offered only where the listing has a private address; queued (kit.mail).

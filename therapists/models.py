@@ -9,7 +9,7 @@ from functools import reduce
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Count, Exists, FilteredRelation, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, FilteredRelation, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Mod, Sqrt, Substr
 from django.dispatch import Signal
 from django.urls import reverse
@@ -1127,23 +1127,6 @@ class ContactMessageQuerySet(models.QuerySet):
         """Messages within MESSAGE_RETENTION_DAYS: those not yet deleted that are not due to be."""
         return self.filter(created_at__gte=retention_start(now))
 
-    def sent_today(self, email, address, form_token, therapist, text):
-        """(messages from this email address, from this network address, already sent:
-        with this form token or this very text to this therapist) in the last day: one
-        query, for the contact form's guards. A token is valid for a day after its page was
-        shown, so a message sent with it is this day's; the same text again is a page sent
-        twice (Back, then Send: the page was fetched again, with a new token)."""
-        copy = Q(email__iexact=email, therapist=therapist, text=text)
-        counts = self.filter(
-            Q(email__iexact=email) | Q(sender_address=address) | Q(form_token=form_token),
-            created_at__gte=timezone.now() - datetime.timedelta(days=1),
-        ).aggregate(
-            by_email=Count("pk", filter=Q(email__iexact=email)),
-            by_address=Count("pk", filter=Q(sender_address=address)),
-            already=Count("pk", filter=Q(form_token=form_token) | copy),
-        )
-        return counts["by_email"], counts["by_address"], counts["already"]
-
     def for_inbox(self, therapist):
         """The therapist's messages, newest first; none past retention, even before the
         daily delete_old_messages has run."""
@@ -1201,9 +1184,6 @@ class ContactMessage(models.Model):
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     replied_at = models.DateTimeField(_("marked replied at"), null=True, blank=True)
-    # A keyed hash of the sender's network address, for the limit per address: the address
-    # itself is not kept beside health information.
-    sender_address = models.CharField(max_length=64, blank=True, default="", editable=False)
     # A keyed hash of the contact form's shown_at token: unique, so one page load sends one
     # message, even when two sends of it race. Empty for messages not sent through the form.
     form_token = models.CharField(max_length=64, blank=True, default="", editable=False)
@@ -1216,8 +1196,6 @@ class ContactMessage(models.Model):
         indexes = [
             models.Index(fields=["therapist", "-created_at"], name="message_inbox_idx"),
             models.Index(fields=["created_at"], name="message_created_idx"),
-            models.Index(fields=["email", "created_at"], name="message_sender_idx"),
-            models.Index(fields=["sender_address", "created_at"], name="message_address_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -1451,54 +1429,6 @@ class Application(Reviewed):
             self.Evidence.LICENSE_NUMBER,
             self.Evidence.LICENSE_TO_CHECK,
         }
-
-
-class GuardedRequestQuerySet(models.QuerySet):
-    def counts_since(self, since, kind, **keys):
-        """{key: how many `kind` requests since `since` matched it} for each keyword
-        (email_hash=..., sender_address=..., therapist=...), in one query."""
-        matches = {name: Q(**{name: value}) for name, value in keys.items()}
-        return self.filter(
-            reduce(operator.or_, matches.values()), kind=kind, created_at__gte=since
-        ).aggregate(**{name: Count("pk", filter=match) for name, match in matches.items()})
-
-    def due_for_deletion(self, now=None):
-        """Older than the longest limit counts back (a day), with a day to spare."""
-        return self.filter(created_at__lt=(now or timezone.now()) - datetime.timedelta(days=2))
-
-
-class GuardedRequest(models.Model):
-    """What the join and claim forms' limits count: a confirmation link emailed, a license
-    number tried. Only keyed hashes of the address and network; deleted after two days
-    (delete_old_messages)."""
-
-    class Kind(models.TextChoices):
-        JOIN_LINK = "join_link", _("join: confirmation link sent")
-        CLAIM_LINK = "claim_link", _("claim: link sent to the listing's address")
-        CLAIM_NUMBER = "claim_number", _("claim: license number tried")
-
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    # The listing claimed, for the limit per listing; none for a join.
-    therapist = models.ForeignKey(
-        Therapist, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    email_hash = models.CharField(max_length=64)
-    sender_address = models.CharField(max_length=64)
-    # A keyed hash of the form's shown_at token: unique, so one page shown sends once.
-    form_token = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    objects = GuardedRequestQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["kind", "created_at"], name="guardedrequest_kind_idx")]
-        constraints = [
-            models.UniqueConstraint(fields=["form_token"], name="guardedrequest_token_unique")
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
 # Find Your Match's results live in their flow's module; imported here so Django finds them.

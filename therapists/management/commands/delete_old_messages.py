@@ -2,14 +2,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from kit.limits import delete_expired
 from therapists.match_results import MatchResult
-from therapists.models import ContactMessage, GuardedRequest, Therapist
+from therapists.models import ContactMessage, Therapist
 
 
 class Command(BaseCommand):
     help = (
         "Delete contact messages older than MESSAGE_RETENTION_DAYS: they hold health "
-        "information, kept no longer than that; and the join and claim forms' counts, "
+        "information, kept no longer than that; the rate limits' counts (kit.limits), "
         "once past the day they count; and Find Your Match's results past their day. Run "
         "it daily."
     )
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             ContactMessage.objects.update_reply_days(therapist, now)
         days = settings.MESSAGE_RETENTION_DAYS
         self.stdout.write(f"Deleted {deleted} contact messages older than {days} days.")
-        deleted, _ = GuardedRequest.objects.due_for_deletion(now).delete()
-        self.stdout.write(f"Deleted {deleted} join and claim counts older than two days.")
+        deleted = delete_expired(now)
+        self.stdout.write(f"Deleted {deleted} rate limit counts older than two days.")
         deleted, _ = MatchResult.objects.expired(now).delete()
         self.stdout.write(f"Deleted {deleted} Find Your Match results older than a day.")
