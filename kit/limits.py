@@ -102,16 +102,6 @@ def first_refused(*limits):
     return next((limit.name for limit in limits if limit in refused), None)
 
 
-def give_back(*limits):
-    """Uncounts one hit of each limit (what was asked could not be done: the person may ask
-    again)."""
-    for limit in limits:
-        start = window_start(limit.at or timezone.now(), limit.period)
-        RateLimit.objects.filter(key=limit.key, window_start=start, hits__gt=0).update(
-            hits=F("hits") - 1
-        )
-
-
 def delete_expired(now=None):
     """Deletes the counts of windows no limit reads any more; how many were deleted."""
     deleted, _ = RateLimit.objects.filter(window_start__lt=(now or timezone.now()) - KEPT).delete()

@@ -595,3 +595,22 @@ def test_the_settings_store_on_disk_by_default_and_in_a_bucket_when_one_is_named
     assert bucket["OPTIONS"]["object_parameters"] == {
         "CacheControl": "public, max-age=31536000, immutable"
     }
+
+
+def test_item_4_an_account_sends_at_most_its_daily_photos_and_is_told_why(
+    signed_in, therapist, settings
+):
+    settings.PHOTO_UPLOADS_PER_DAY = 2
+    photo = encoded(halves(), "JPEG")
+    for _ in range(2):
+        assert send(signed_in, photo).status_code == 302
+
+    refused = send(signed_in, photo)
+
+    assert refused.status_code == 429
+    assert "you have sent 2 photos today, the most we take" in page_text(refused)
+    assert Photo.objects.filter(therapist=therapist).count() == 1  # the second replaced the first
+    # Another account keeps its own allowance.
+    other = make_therapist_with_account("Fictional Other Portrait", "other-photo@example.org")
+    signed_in.force_login(other.user)
+    assert send(signed_in, photo).status_code == 302

@@ -616,7 +616,6 @@ class LimitedRequestForm(SpamGuards, BoundsValues, forms.Form):
     def __init__(self, *args, network, **kwargs):
         super().__init__(*args, **kwargs)
         self.network = network
-        self.counted = ()
 
     def clean_email(self):
         try:
@@ -640,7 +639,6 @@ class LimitedRequestForm(SpamGuards, BoundsValues, forms.Form):
             )
         if refused:
             raise ValidationError(refusals[refused], code="limit")
-        self.counted = counted
 
     @staticmethod
     def network_over_limit():
@@ -949,9 +947,11 @@ class PhotoForm(forms.Form):
         error_messages={"required": _("Choose a photo to send.")},
     )
 
-    def __init__(self, *args, too_big=False, **kwargs):
+    def __init__(self, *args, too_big=False, refusal=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.too_big = too_big
+        if too_big:
+            refusal = photos.too_big_message()
         field = self.fields["photo"]
         field.help_text = (
             _(
@@ -961,10 +961,10 @@ class PhotoForm(forms.Form):
             )
             % photos.limits()
         )
-        if too_big:
-            # The file was dropped as it arrived (photos.PhotoSizeLimit): the field is empty,
-            # and this is why.
-            field.error_messages = {**field.error_messages, "required": photos.too_big_message()}
+        if refusal:
+            # The file was dropped as it arrived (photos.PhotoSizeLimit), or refused before
+            # it was read: the field is empty, and this is why.
+            field.error_messages = {**field.error_messages, "required": refusal}
 
     def storage_failed(self):
         self.add_error(

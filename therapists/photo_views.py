@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kit import limits
 from therapists import photos, profile_views
 from therapists.forms import PhotoForm
 from therapists.models import Photo, Therapist
@@ -38,6 +39,11 @@ def photo_page(request):
 @csrf_protect
 def upload_photo_checked(request):
     therapist = own_listing(request)
+    # Counted before the picture is decoded, the costly part: an account (one fresh from
+    # /join/ included) sends at most PHOTO_UPLOADS_PER_DAY a day.
+    if not limits.authorize_photo_upload(request.user):
+        form = PhotoForm({}, refusal=photos.daily_limit_message())
+        return render_photo_page(request, therapist, form, status=429)
     form = PhotoForm(request.POST, request.FILES, too_big=getattr(request, "photo_too_big", False))
     if form.is_valid():
         try:
@@ -51,7 +57,7 @@ def upload_photo_checked(request):
 
 
 def photo_refused(request, status):
-    form = PhotoForm({}, too_big=True)
+    form = PhotoForm({}, refusal=photos.too_big_message())
     return render_photo_page(request, own_listing(request), form, status=status)
 
 

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from PIL import Image, ImageCms, UnidentifiedImageError
 
 from therapists.models import Photo, ReviewStatus, Therapist
@@ -60,6 +61,16 @@ def limits():
         "megabytes": settings.PHOTO_MAX_BYTES // (1024 * 1024),
         "pixels": settings.PHOTO_MIN_SIDE,
     }
+
+
+def daily_limit_message():
+    return ngettext(
+        "Not sent: you have sent %(count)s photo today, the most we take. Please send "
+        "another tomorrow.",
+        "Not sent: you have sent %(count)s photos today, the most we take. Please send "
+        "another tomorrow.",
+        settings.PHOTO_UPLOADS_PER_DAY,
+    ) % {"count": settings.PHOTO_UPLOADS_PER_DAY}
 
 
 def too_big_message():
