@@ -33,6 +33,28 @@ def seed_page():
     return blocks[1], specialists
 
 
+# The one sentence of the seeded IPT overview that the page says otherwise: the seed names
+# the site it was written for, the page names this one (a curator's edit, recorded after
+# the seeded version; modalities.seed_edits). The seed file itself stays word for word.
+SITE_NAME_SENTENCES = {
+    "en": (
+        "Reach out to one of TherapyDen’s interpersonal therapy specialists today.",
+        "Reach out to one of the Therapist Directory’s interpersonal therapy specialists today.",
+    ),
+    "es": (
+        "uno de los especialistas en terapia interpersonal de TherapyDen.",
+        "uno de los especialistas en terapia interpersonal del Directorio de Terapeutas.",
+    ),
+}
+
+
+def as_shown(seeded_text, language="en"):
+    """A seeded IPT overview as the page shows it: exactly that one sentence changed."""
+    seeds, ours = SITE_NAME_SENTENCES[language]
+    assert seeded_text.count(seeds) == 1
+    return seeded_text.replace(seeds, ours)
+
+
 @pytest.fixture
 def seeded(db):
     """The seeded IPT page and the starter vocabulary, loaded as `make run` loads them."""
