@@ -61,6 +61,15 @@ def seeded(db):
     call_command("seed", verbosity=0)
 
 
+@pytest.fixture
+def steven_with_account(seeded):
+    """The seed's Steven Su once he has joined: linked to an account, so his listing takes
+    messages (the seed's listings have none)."""
+    user = User.objects.create_user("steven@example.org", "steven@example.org")
+    Therapist.objects.filter(slug="steven-su").update(user=user)
+    return Therapist.objects.get(slug="steven-su")
+
+
 def make_modality(name="Sample Modality", abbreviation="", **fields):
     fields.setdefault("overview", f"{name} is a fictional approach used in tests.")
     return Modality.objects.create(
@@ -87,9 +96,22 @@ def make_credential(name="Licensed Sample Counselor", abbreviation="LSC"):
 
 
 def make_therapist(
-    name="Fictional Therapist", *, city=None, credential=None, modalities=(), quote=None, **fields
+    name="Fictional Therapist",
+    *,
+    city=None,
+    credential=None,
+    modalities=(),
+    quote=None,
+    account=False,
+    **fields,
 ):
-    """A listed therapist with a primary license and location; `quote` goes on each modality."""
+    """A listed therapist with a primary license and location; `quote` goes on each modality.
+
+    `account`: linked to an account of its own (<slug>@example.org), as a therapist who has
+    joined: only such a listing takes messages; without one it is unclaimed, as the seed's."""
+    if account and "user" not in fields:
+        address = f"{slugify(name)}@example.org"
+        fields["user"] = User.objects.create_user(address, address)
     therapist = Therapist.objects.create(display_name=name, slug=slugify(name), **fields)
     city = city or make_city()
     License.objects.create(
