@@ -36,11 +36,12 @@ class DirectoryConfig(AppConfig):
         )
 
         # Columns no public page shows: a draft waiting for review (or sent back, which is
-        # an update() and sends nothing) and the account that may edit a listing (an
-        # invitation moves updated_at with it, for the stale-save check).
+        # an update() and sends nothing). A listing's account is shown (a listing with one
+        # offers its contact form, one without says it is not claimed yet), so linking it
+        # makes cached pages stale.
         private_fields = {
             Quote: frozenset(Quote.DRAFT_FIELDS),
-            Therapist: frozenset({"user", "updated_at"}),
+            Therapist: frozenset({"updated_at"}),
         }
 
         def saved(sender, update_fields=None, **kwargs):

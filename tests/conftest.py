@@ -33,10 +33,41 @@ def seed_page():
     return blocks[1], specialists
 
 
+# The one sentence of the seeded IPT overview that the page says otherwise: the seed names
+# the site it was written for, the page names this one (a curator's edit, recorded after
+# the seeded version; modalities.seed_edits). The seed file itself stays word for word.
+SITE_NAME_SENTENCES = {
+    "en": (
+        "Reach out to one of TherapyDen’s interpersonal therapy specialists today.",
+        "Reach out to one of the Therapist Directory’s interpersonal therapy specialists today.",
+    ),
+    "es": (
+        "uno de los especialistas en terapia interpersonal de TherapyDen.",
+        "uno de los especialistas en terapia interpersonal del Directorio de Terapeutas.",
+    ),
+}
+
+
+def as_shown(seeded_text, language="en"):
+    """A seeded IPT overview as the page shows it: exactly that one sentence changed."""
+    seeds, ours = SITE_NAME_SENTENCES[language]
+    assert seeded_text.count(seeds) == 1
+    return seeded_text.replace(seeds, ours)
+
+
 @pytest.fixture
 def seeded(db):
     """The seeded IPT page and the starter vocabulary, loaded as `make run` loads them."""
     call_command("seed", verbosity=0)
+
+
+@pytest.fixture
+def steven_with_account(seeded):
+    """The seed's Steven Su once he has joined: linked to an account, so his listing takes
+    messages (the seed's listings have none)."""
+    user = User.objects.create_user("steven@example.org", "steven@example.org")
+    Therapist.objects.filter(slug="steven-su").update(user=user)
+    return Therapist.objects.get(slug="steven-su")
 
 
 def make_modality(name="Sample Modality", abbreviation="", **fields):
@@ -65,9 +96,22 @@ def make_credential(name="Licensed Sample Counselor", abbreviation="LSC"):
 
 
 def make_therapist(
-    name="Fictional Therapist", *, city=None, credential=None, modalities=(), quote=None, **fields
+    name="Fictional Therapist",
+    *,
+    city=None,
+    credential=None,
+    modalities=(),
+    quote=None,
+    account=False,
+    **fields,
 ):
-    """A listed therapist with a primary license and location; `quote` goes on each modality."""
+    """A listed therapist with a primary license and location; `quote` goes on each modality.
+
+    `account`: linked to an account of its own (<slug>@example.org), as a therapist who has
+    joined: only such a listing takes messages; without one it is unclaimed, as the seed's."""
+    if account and "user" not in fields:
+        address = f"{slugify(name)}@example.org"
+        fields["user"] = User.objects.create_user(address, address)
     therapist = Therapist.objects.create(display_name=name, slug=slugify(name), **fields)
     city = city or make_city()
     License.objects.create(

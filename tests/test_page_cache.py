@@ -237,10 +237,14 @@ def test_it_keeps_cached_pages_when_a_draft_is_submitted_withdrawn_or_sent_back(
     )
 
 
-def test_it_keeps_cached_pages_when_an_account_is_linked_to_a_listing(client, cached):
+def test_it_empties_the_cache_when_an_account_is_linked_to_a_listing(client, cached):
+    # Its profile and card then offer the contact form instead of the claim (item 13).
     therapist = Therapist.objects.get(slug="steven-su")
     therapist.user = User.objects.create_user("su@example.org", "su@example.org", PASSWORD)
-    assert_pages_kept(client, lambda: therapist.save(update_fields=["user"]))
+    client.get(IPT_PAGE)
+    before = content_version()
+    therapist.save(update_fields=["user", "updated_at"])
+    assert content_version() != before
 
 
 def test_it_empties_the_cache_when_a_listings_modalities_change(client, cached):

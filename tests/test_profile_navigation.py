@@ -136,7 +136,7 @@ def test_it_leaves_places_out_of_the_breadcrumb_of_a_listing_without_an_office(c
     assert "Home Therapists Fictional Online Only" in page_text(response)
 
 
-def test_it_answers_the_questions_in_order_with_a_contact_button_first(client, seeded):
+def test_it_answers_the_questions_in_order_with_a_contact_button_first(client, steven_with_account):
     response = client.get(STEVEN)
     text = page_text(response)
     order = [

@@ -27,7 +27,9 @@ def test_it_shows_name_credential_city_and_the_ipt_quote(client, seeded):
     )
 
 
-def test_it_offers_the_contact_form_when_no_contact_details_are_published(client, seeded):
+def test_it_offers_the_contact_form_when_no_contact_details_are_published(
+    client, steven_with_account
+):
     response = client.get("/therapists/steven-su/")
     assert ("/therapists/steven-su/contact/", "Contact Steven Su") in page_links(response)
     text = page_text(response)

@@ -135,7 +135,7 @@ CONTACT_PAGES = ["/therapists/steven-su/contact/", "/therapists/steven-su/contac
 
 @pytest.mark.parametrize("url", CONTACT_PAGES)
 def test_it_sends_the_headers_on_the_contact_pages_and_needs_nothing_the_policy_forbids(
-    client, seeded, url
+    client, steven_with_account, url
 ):
     response = client.get(url)
 
@@ -144,13 +144,18 @@ def test_it_sends_the_headers_on_the_contact_pages_and_needs_nothing_the_policy_
     assert_runs_under_the_policy(response.content.decode())
 
 
-def test_it_sets_the_csrf_cookie_on_the_contact_form_only(client, seeded):
+def test_it_sets_the_csrf_cookie_on_the_contact_form_only(client, steven_with_account):
     """Its form needs one; the page it leads to and the profile before it set none."""
     form, sent = (client.get(url) for url in CONTACT_PAGES)
 
     assert set(form.cookies) == {"csrftoken"}
     assert not sent.cookies
     assert not client.get("/therapists/steven-su/").cookies
+
+
+def test_it_sets_no_cookie_on_the_contact_page_of_a_listing_without_an_account(client, seeded):
+    """No form there (item 13), so no CSRF cookie either."""
+    assert not client.get(CONTACT_PAGES[0]).cookies
 
 
 def test_it_needs_nothing_the_policy_forbids_on_the_admin_login_page(client, db):

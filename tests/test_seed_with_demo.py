@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from directory.management.commands.seed import DEMO_THERAPISTS
 from modalities.models import Concern, Modality
-from tests.conftest import page_text, seed_page
+from tests.conftest import as_shown, page_links, page_text, seed_page
 from therapists.models import City, License, Quote, Therapist
 
 
@@ -73,7 +73,7 @@ def test_it_keeps_the_ten_specialists_word_for_word(seeded_with_demo, settings):
         assert therapist.signature == f"{name}, {credential} in {city}, {state}"
         assert list(therapist.quotes.values_list("text", "draft")) == [(quote, "")]
     overview, _ = seed_page()
-    assert Modality.objects.get(slug="interpersonal-therapy").overview == overview
+    assert Modality.objects.get(slug="interpersonal-therapy").overview == as_shown(overview)
 
 
 def test_it_keeps_the_seeds_rows_as_a_seed_without_demo_leaves_them(db, settings):
@@ -178,3 +178,25 @@ def test_it_shows_the_demo_in_the_directory_beside_the_seed(seeded_with_demo, cl
     response = client.get("/therapists/", {"state": "CA"})
     assert response.status_code == 200
     assert "(demo)" in page_text(response)
+
+
+def test_item_11_the_ipt_page_shows_its_ten_seeded_quotes_beside_the_demo_every_day(
+    seeded_with_demo, client, settings
+):
+    ipt = "/modalities/interpersonal-therapy/"
+    quoted = Quote.objects.live().filter(modality__slug="interpersonal-therapy").count()
+    assert quoted > settings.MODALITY_SPECIALISTS_SHOWN, "more IPT quotes than the page shows"
+    _, specialists = seed_page()
+    start = timezone.localdate()
+    for days in range(7):  # a week of rotations: no day's order may hide one of the ten
+        Therapist.objects.rotate(start + datetime.timedelta(days=days))
+        response = client.get(ipt)
+        text = page_text(response)
+        for quote, name, credential, city, state in specialists:
+            assert f"{quote} — {name}, {credential} in {city}, {state}" in text, (days, name)
+        # More quoted specialists than shown: the page links to all of them.
+        total = Therapist.objects.listed().filter(modalities__slug="interpersonal-therapy")
+        link = f"See all {total.count()} Interpersonal Therapy specialists in the directory"
+        assert ("/therapists/?modality=interpersonal-therapy", link) in page_links(response)
+    listing = page_text(client.get("/therapists/", {"modality": "interpersonal-therapy"}))
+    assert f"{total.count()} therapists" in listing

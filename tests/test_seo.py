@@ -11,6 +11,7 @@ from django.utils.timezone import localdate
 
 from modalities.models import Modality
 from tests.conftest import (
+    as_shown,
     make_city,
     make_credential,
     make_modality,
@@ -334,7 +335,7 @@ def test_it_describes_the_ipt_page_as_a_medical_web_page(client, seeded):
         "name": "Interpersonal Therapy (IPT)",
         "inLanguage": "en",
         "url": f"{BASE}/modalities/interpersonal-therapy/",
-        "description": overview.split("\n\n")[0],
+        "description": as_shown(overview).split("\n\n")[0],
         "about": {
             "@type": "MedicalTherapy",
             "name": "Interpersonal Therapy",

@@ -30,6 +30,8 @@ def listing(slug):
 @sensitive_variables()
 def contact(request, slug):
     therapist = listing(slug)
+    if not therapist.takes_messages:
+        return not_joined(request, therapist)
     form = ContactForm(request.POST or None, therapist=therapist, network=client_network(request))
     message = form.save() if form.is_valid() else None
     if message:
@@ -57,9 +59,18 @@ def notify_message_waiting(therapist):
     )
 
 
+def not_joined(request, therapist):
+    """No form where no one would read it: the listing's public contact and its claim link
+    instead. A message posted all the same is neither stored nor passed on."""
+    context = {"therapist": therapist, "not_sent": request.method == "POST"}
+    return render(request, "therapists/contact_not_joined.html", context)
+
+
 @require_http_methods(["GET", "HEAD"])
 def contact_sent(request, slug):
     therapist = listing(slug)
+    if not therapist.takes_messages:
+        return redirect("therapists:contact", slug=therapist.slug)
     context = {
         "therapist": therapist,
         "notified": bool(notice_address(therapist)),

@@ -653,6 +653,12 @@ class Therapist(TranslatedFields, models.Model):
         return reverse("therapists:contact", kwargs={"slug": self.slug})
 
     @property
+    def takes_messages(self):
+        """Whether the site offers its contact form: only where someone reads what is sent,
+        a listing linked to an account (a demo's form is a try-out that says no one reads it)."""
+        return self.user_id is not None or self.is_demo
+
+    @property
     def accepting_is_current(self):
         """Accepting new clients, confirmed recently enough to be believed."""
         return (

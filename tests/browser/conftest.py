@@ -61,8 +61,17 @@ def browser():
 
 @pytest.fixture
 def site(live_server, transactional_db, seeded):
-    """The seeded site served for real; Steven Su publishes a phone number and an email."""
+    """The seeded site served for real; Steven Su publishes a phone number and an email.
+
+    Each seeded listing is linked to an account of its own, as once its therapist has
+    joined: journeys write to whoever comes first, and only a listing someone reads takes
+    messages. A journey that claims a listing unlinks it first (unclaim())."""
     Therapist.objects.filter(slug="steven-su").update(phone=STEVEN_PHONE, email=STEVEN_EMAIL)
+    for therapist in Therapist.objects.filter(user=None):
+        address = f"{therapist.slug}@example.org"
+        Therapist.objects.filter(pk=therapist.pk).update(
+            user=User.objects.create_user(address, address)
+        )
     return live_server
 
 
@@ -80,6 +89,11 @@ def open_page(browser, site):
     yield open_page
     for context in contexts:
         context.close()
+
+
+def unclaim(slug):
+    """The seeded listing as the seed has it, with no account: a claim's starting point."""
+    Therapist.objects.filter(slug=slug).update(user=None)
 
 
 @pytest.fixture

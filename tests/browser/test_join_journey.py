@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, unclaim
 from tests.browser.helpers import (
     assert_no_axe_violations,
     emailed_path,
@@ -69,6 +69,7 @@ def test_it_joins_confirms_the_address_and_opens_the_profile_form(open_page, vie
 def test_the_claim_page_passes_axe_and_its_errors_link_to_their_fields(open_page, viewport):
     # The seed holds no license numbers: without one the claim has no form (nothing to check).
     License.objects.filter(therapist__slug="steven-su").update(number="LCSW 10101")
+    unclaim("steven-su")
     page = open_page(viewport, bypass_csp=True)
     page.goto("/therapists/steven-su/")
     with page.expect_navigation():

@@ -20,7 +20,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from tests.browser import helpers
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, unclaim
 from tests.browser.helpers import (
     assert_no_axe_violations,
     emailed_path,
@@ -172,6 +172,7 @@ NEW_HEADLINE = "Interpersonal therapy in Torrance, in person and by video"
 def test_a_claim_is_approved_by_staff_and_the_claimant_edits_the_listing(
     open_page, reviewer, proof
 ):
+    unclaim(CLAIMED)
     claimant = open_page("desktop", bypass_csp=True)
     # As seeded, the listing has no license number nor private address: the number the
     # claimant gives is for staff to check. For the other ways, a curator first enters the

@@ -284,6 +284,9 @@ SOURCES = {
     "live_quote": Source(
         lambda: Quote.objects.exclude(text="").values_list("therapist_id", "modality_id")
     ),
+    # Fictional listings (seed_demo): a modality page's sample takes them only where real
+    # listings leave room, so the demo never displaces a real specialist's words.
+    "demo": column("is_demo", flag, is_demo=True),
     # The alphabetical order.
     "name": Source(lambda: Therapist.objects.values_list("id", "search_name"), parse=str),
 }

@@ -432,11 +432,18 @@ class SearchIndex:
         return self.bitmap("modality", modality_id).intersection_cardinality(self.listed)
 
     def quoted_specialists(self, modality_id, size):
-        """The first `size` listings in the fair order with a live quote on the modality."""
+        """The first `size` listings in the fair order with a live quote on the modality,
+        real ones first: demo listings only fill the places real ones leave, so `make run`'s
+        fiction never hides a real specialist's words (the seeded IPT page's ten)."""
         quoted = BitMap.intersection(
             self.bitmap("live_quote", modality_id), self.bitmap("modality", modality_id)
         )
-        return [self.order.therapist_at(position) for position in quoted[:size]]
+        demo = self.bitmap("demo", True)
+        real = quoted - demo
+        chosen = list(real[:size])
+        if len(chosen) < size:
+            chosen += (quoted & demo)[: size - len(chosen)]
+        return [self.order.therapist_at(position) for position in chosen]
 
     def best_matches(self, candidates, needs, size):
         """The `size` candidates meeting most of the `needs` (bitmaps), ties in the fair

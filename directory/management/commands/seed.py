@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.core.management.commands import loaddata
 from django.utils import timezone
 
 from modalities.models import AgeGroup, Concern, Format, Modality
+from modalities.seed_edits import name_the_site
 from therapists.models import Credential, Language, Therapist
 
 FIXTURES = ["vocabulary", "ipt"]
@@ -21,7 +23,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        call_command("loaddata", *FIXTURES, verbosity=options["verbosity"])
+        call_command(LoadMissing(), *FIXTURES, verbosity=options["verbosity"])
         # loaddata saves raw, so the seeded listings take their place in today's order here.
         Therapist.objects.rotate(timezone.localdate())
         # Every curated text with a history, so each has a first version to restore.
@@ -31,6 +33,9 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Recorded {recorded} {model._meta.verbose_name_plural} in history."
                 )
+        # After the seeded version is recorded, so the original stays in the page's history.
+        if name_the_site() and options["verbosity"]:
+            self.stdout.write("Named this site in the IPT overview (a curator's edit).")
         # Never in production: demo listings are fiction, and only a developer wants them.
         if settings.DEBUG:
             call_command(
@@ -40,6 +45,17 @@ class Command(BaseCommand):
                 verbosity=options["verbosity"],
                 stdout=self.stdout,
             )
+
+
+class LoadMissing(loaddata.Command):
+    """loaddata that adds the fixtures' rows the database lacks and leaves the others as they
+    are: running the seed again (every `make run`, every deploy) keeps what curators edited,
+    the accounts linked to seeded listings, and adds no history."""
+
+    def save_obj(self, obj):
+        if type(obj.object)._base_manager.filter(pk=obj.object.pk).exists():
+            return False
+        return super().save_obj(obj)
 
 
 def record_unversioned_state(model):
