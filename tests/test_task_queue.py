@@ -274,3 +274,9 @@ def test_item_2_accepting_reminders_are_queued_without_waiting_on_a_hanging_mail
 
     assert seconds < PROMPT
     assert waiting().count() == 1
+
+
+def test_no_admin_page_shows_the_queued_emails_and_their_sign_in_links(admin_client):
+    # A queued email is a row holding its whole text, a set-password link included.
+    assert admin_client.get("/admin/django_tasks_db/dbtaskresult/").status_code == 404
+    assert "dbtaskresult" not in admin_client.get("/admin/").content.decode()
