@@ -19,12 +19,14 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kit import limits
+from kit.mail import send_later
 from modalities.forms import (
     BoundsValues,
     KeepsUnofferedRelations,
@@ -46,6 +48,7 @@ from therapists.models import (
     License,
     Therapist,
 )
+from therapists.notifications import one_line
 from therapists.states import USState
 
 BIO_MAX_LENGTH = Therapist._meta.get_field("bio").max_length
@@ -118,6 +121,12 @@ class InviteeAwarePasswordResetForm(BoundsValues, PasswordResetForm):
         super().save(
             **{**options, "domain_override": site.netloc, "use_https": site.scheme == "https"}
         )
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        """Queued like every email (kit.mail), so a failing mail server is tried again."""
+        subject = one_line(render_to_string(subject_template_name, context))
+        body = render_to_string(email_template_name, context)
+        send_later(subject, body, context["email"], about=f"account {context['user'].pk}")
 
 
 class CheckedIdsField(forms.ModelMultipleChoiceField):
