@@ -26,7 +26,8 @@ install: $(BIN)/.installed $(TRANSLATIONS)
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed
-	DEBUG=1 $(BIN)/python manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
+	DEBUG=1 SITE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py db_worker --queue-name '*' \
+		--no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 SITE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
