@@ -277,7 +277,7 @@ def test_it_asks_for_a_file_when_none_was_chosen(signed_in, therapist):
     assert "Choose a photo to send." in page_text(response)
 
 
-def test_the_photo_page_draws_the_photo_form_and_the_edit_page_links_to_it(signed_in):
+def test_the_photo_page_draws_the_photo_form_and_the_edit_page_leads_to_it(signed_in):
     page = signed_in.get(PHOTO_PAGE)
     form = form_on(page, action=PHOTO_PAGE)
     assert form.method == "post"
@@ -286,9 +286,10 @@ def test_the_photo_page_draws_the_photo_form_and_the_edit_page_links_to_it(signe
     assert 'accept="image/jpeg,image/png,image/webp"' in body
     assert "up to 10 MB" in page_text(page)
     edit = signed_in.get(EDIT)
-    # The listing's own form holds no file field: saving it never touches the photo.
+    # The listing's own form holds no file field: saving it never touches the photo. Its
+    # second button saves it, then leads to the photo's page.
     assert "photo" not in form_on(edit, action=EDIT).names()
-    assert f'href="{PHOTO_PAGE}"' in edit.content.decode()
+    assert '<button type="submit" name="then" value="photo"' in edit.content.decode()
 
 
 def test_a_new_photo_replaces_the_one_waiting_and_the_shown_one_stays(

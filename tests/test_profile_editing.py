@@ -196,18 +196,21 @@ def test_item_15_no_button_on_the_edit_page_drops_what_was_typed_in_its_form(
 ):
     page = signed_in.get(EDIT)
     main = main_of(page)
-    # The page's one form is the listing's, and every button on it is that form's own: the
-    # photo (send, withdraw, remove) has its own page, linked from here.
+    # The page's one form is the listing's, and every button on it is that form's own; the
+    # way to the photo's page (send, withdraw, remove) is one of them, not a link.
     assert [form.action for form in forms_on(page) if form.action != "/accounts/logout/"] == [EDIT]
     listing_form = main[main.index(f'action="{EDIT}"') : main.index("</form>")]
-    assert main.count("<button") == listing_form.count("<button") == 1
-    assert 'href="/profile/photo/"' in main
+    assert main.count("<button") == listing_form.count("<button") == 2
+    assert 'href="/profile/photo/"' not in main
 
-    # What was typed goes with that button; the photo page then asks for nothing else, so
-    # sending a photo as a browser does leaves the listing as saved.
+    # What was typed goes with that button: saved, then the photo page, which asks for
+    # nothing else, so sending a photo as a browser does leaves the listing as saved.
     typed = "Typed just before choosing a photo."
     form = form_on(page, action=EDIT)
-    form.submit(signed_in, EDIT, bio=typed)
+    to_photo = signed_in.post(EDIT, {**dict(form.data(bio=typed)), "then": "photo"})
+    assert to_photo.status_code == 302 and to_photo["Location"] == "/profile/photo/"
+    therapist.refresh_from_db()
+    assert therapist.bio == typed
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {

@@ -77,8 +77,12 @@ def edit_profile(request):
             therapist.save(update_fields=[*form.changed_columns(), "accepting_confirmed_on"])
             form.save_m2m()
         messages.success(request, _("Your listing is saved."))
-        return redirect("profile:dashboard")
-    # The photo has its own page (therapists.photo_views), so no button here drops the form.
+        # The photo's own page is reached through this form (its second button), so going
+        # there saves what was typed first.
+        return redirect(
+            "profile:photo" if request.POST.get("then") == "photo" else "profile:dashboard"
+        )
+    # A form with errors comes back with what was typed, whichever button sent it.
     return render(request, "therapists/profile_edit.html", {"form": form, "therapist": therapist})
 
 

@@ -46,8 +46,10 @@ def test_a_photo_sent_then_approved_shows_on_card_and_profile(
     page = open_page()
     sign_in(page, steven, site.url)
     page.goto("/profile/edit/")
+    page.get_by_label("Headline:", exact=True).fill("Typed before choosing a photo")
     with page.expect_navigation():
-        page.get_by_role("link", name="send, change or remove your photo").click()
+        page.get_by_role("button", name="Save, then send, change or remove your photo").click()
+    expect(page.get_by_text("Your listing is saved.")).to_be_visible()
     page.get_by_label("Photo:", exact=True).set_input_files(picture)
     with page.expect_navigation():
         page.get_by_role("button", name="Send the photo for review").click()
