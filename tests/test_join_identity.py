@@ -119,8 +119,8 @@ def test_item_1_a_join_as_steven_su_needs_the_identity_note_and_can_become_his_l
     join.refresh_from_db()
     assert (join.status, join.identity_check) == ("sent_back", NOTE)
     assert join.review_reason == "Treated as a claim of the listing Steven Su (steven-su)."
-    [approved] = [m for m in mail.outbox if m.to == [IMPOSTOR] and "approved" in m.subject]
-    assert approved.subject == "Your claim of a listing was approved"
+    [matched] = [m for m in mail.outbox if m.to == [IMPOSTOR] and "matched" in m.subject]
+    assert matched.subject == "Your listing request was matched to your existing listing"
 
     # Sent again from the same page, it changes nothing more.
     status, location, _page = reviewer.submit(

@@ -647,8 +647,10 @@ def test_it_treats_a_join_as_a_claim_of_a_listing_beside_it(client, reviewer):
     assert list(listing.licenses.values_list("number", "verified_at")) == [("FX-2001", None)]
     rival.refresh_from_db()
     assert rival.status == "sent_back"
+    # They never claimed and already have a password: the notice says what happened.
     [approved] = sent_to(join.email)
-    assert approved.subject == "Your claim of a listing was approved"
+    assert approved.subject == "Your listing request was matched to your existing listing"
+    assert f"the directory already lists you: {listing.display_name}." in approved.body
     assert "https://directory.example.org/accounts/reset/" in approved.body
     assert_no_health_information()
 

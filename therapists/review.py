@@ -196,7 +196,7 @@ def record_license_number(therapist, application):
         license.save(update_fields=["number"])
 
 
-def approve_claim(application, reviewer, identity_check=""):
+def approve_claim(application, reviewer, identity_check="", notice="claim_approved"):
     """Links the claimant's account to the listing and emails them, in one notice, that the
     claim was approved and a set-password link; the listing's other waiting claims are
     sent back. False if decided already; refused (and left waiting) when the listing has
@@ -219,7 +219,7 @@ def approve_claim(application, reviewer, identity_check=""):
         therapist.save(update_fields=["language"])
         try:
             # The approval notice itself carries the set-password link: one email, queued.
-            user = invite(therapist, application.email, notice="claim_approved")
+            user = invite(therapist, application.email, notice=notice)
         except InvitationError as error:
             raise ReviewRefused(str(error)) from None
         Application.objects.filter(pk=application.pk).update(user=user)
@@ -274,7 +274,8 @@ def treat_join_as_claim(join, listing, reviewer, identity_check):
         own.is_listed = False
         own.save(update_fields=["user", "is_listed", "updated_at"])
         claim = claim_for_join(join, own, claimed, account)
-        approve_claim(claim, reviewer, identity_check)
+        # Its notice says so: they never claimed, and they already have a password.
+        approve_claim(claim, reviewer, identity_check, notice="join_became_claim")
     return True
 
 
