@@ -6,6 +6,8 @@ review page, each in a browser with cookies of its own, on the database the suit
 """
 
 import re
+import threading
+import time
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -129,3 +131,56 @@ def test_item_1_a_join_as_steven_su_needs_the_identity_note_and_can_become_his_l
     assert (status, location) == (302, path)
     assert "was already decided: nothing changed." in reviewer.get(path)
     assert Application.objects.filter(kind="claim").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_treating_a_join_as_a_claim_while_another_reviewer_approves_it_never_deadlocks():
+    # Approve takes the join's listing, then the join; Treat as a claim must take them in
+    # the same order. Here one reviewer's approval holds the listing while the other treats
+    # the join: the treatment waits for it, then finds the join decided.
+    from django.db import connection, transaction
+
+    from tests.test_review_queue import alike_listing, pending_join, staff
+    from therapists import review
+    from therapists.models import Application, ReviewStatus
+
+    join = pending_join()
+    listing = alike_listing()
+    approver, treater = staff("approver"), staff("treater")
+    outcome = {}
+    listing_held = threading.Event()
+
+    def treat():
+        listing_held.wait(5)
+        try:
+            outcome["treated"] = review.treat_join_as_claim(join, listing, treater, NOTE)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=treat)
+    other.start()
+    if connection.vendor != "postgresql":
+        # SQLite locks whole tables and serializes writers: the treatment runs first.
+        listing_held.set()
+        other.join(10)
+    with transaction.atomic():
+        review.lock_listing(join)
+        listing_held.set()
+        if connection.vendor == "postgresql":
+            time.sleep(1)  # the treatment now waits on the listing (before: held the join)
+        decided = Application.objects.decide(join.pk, approver, ReviewStatus.APPROVED)
+    other.join(10)
+
+    assert not other.is_alive()
+    decided_by = Application.objects.get(pk=join.pk).reviewed_by
+    assert decided_by in {approver, treater}
+    assert decided != outcome["treated"]  # exactly one decision took
+
+
+def test_an_invisible_character_is_no_identity_note(db):
+    from tests.test_review_queue import pending_join, staff
+    from therapists import review
+
+    join = pending_join()
+    with pytest.raises(review.ReviewRefused):
+        review.approve_join(join, staff("approver"), "https://board.example.org/", "\u200b \u2060")

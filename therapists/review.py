@@ -11,6 +11,8 @@ approving rival claims of one listing wait in turn instead of deadlocking, and t
 finds its claim decided.
 """
 
+import unicodedata
+
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -119,8 +121,11 @@ def tell_applicant(application, kind, **context):
 
 def checked_identity(application, identity_check):
     """The reviewer's note of how they reached the licensee, which a join or a claim by
-    license number needs before approval (Application.needs_identity_check)."""
-    identity_check = identity_check.strip()
+    license number needs before approval (Application.needs_identity_check). Invisible
+    characters (a zero-width space) are no note."""
+    identity_check = "".join(
+        character for character in identity_check if unicodedata.category(character) != "Cf"
+    ).strip()
     if application.needs_identity_check and not identity_check:
         raise ReviewRefused(
             _(
@@ -252,16 +257,17 @@ def treat_join_as_claim(join, listing, reviewer, identity_check):
         "slug": listing.slug,
     }
     with transaction.atomic():
+        # The join's own listing before the join, as Approve and Send back take them (else
+        # a reviewer treating it while another approves it deadlock), then the one claimed
+        # (approve_claim locks it again): a listing with an account is never claimable, so
+        # no other decision locks the two the other way round.
+        own = lock_listing(join)
         if not Application.objects.decide(join.pk, reviewer, ReviewStatus.SENT_BACK, reason):
             return False
         Application.objects.filter(pk=join.pk).update(identity_check=identity_check)
         account = Application.objects.select_related("user").get(pk=join.pk).user
         if account is None:
             raise ReviewRefused(_("The join's account no longer exists: send the join back."))
-        # The join's own listing, then the one claimed (approve_claim locks it again): a
-        # listing with an account is never claimable, so no other decision locks the two
-        # the other way round.
-        own = Therapist.objects.select_for_update().get(pk=join.therapist_id)
         claimed = Therapist.objects.select_for_update().get(pk=listing.pk)
         if claimed.user_id is not None:
             raise ReviewRefused(
