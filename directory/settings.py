@@ -174,6 +174,8 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "directory@localhost")
 # A mail server that accepts and never answers costs the worker this long, never a request.
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
+# ...and this long for a whole email, against a server that answers a byte at a time.
+EMAIL_SEND_DEADLINE = envint("EMAIL_SEND_DEADLINE", 60)
 
 # The task queue (django-tasks): emails and other slow side effects leave the request as
 # rows in the database, written in the request's own transaction, and `manage.py db_worker`

@@ -10,8 +10,12 @@ the kind of failure is logged.
 
 import datetime
 import logging
+import signal
 import smtplib
+import threading
+from contextlib import contextmanager
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 from django_tasks import task
@@ -32,13 +36,44 @@ RETRY_DELAYS = [
 SEND_FAILURES = (smtplib.SMTPException, OSError)
 
 
+class SendTookTooLong(TimeoutError):
+    """The whole send outlasted EMAIL_SEND_DEADLINE (an OSError, so tried again later)."""
+
+
+@contextmanager
+def deadline(seconds):
+    """Raises SendTookTooLong in the worker when the block runs past `seconds`.
+
+    EMAIL_TIMEOUT bounds each read, so a server that trickles a line every few seconds
+    would hold the worker, and every email queued behind it, for ever. The worker runs its
+    tasks in its main thread, where a timer signal can interrupt a blocked read; elsewhere
+    (tasks run in a request's thread by the tests' immediate backend) only EMAIL_TIMEOUT
+    applies."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise SendTookTooLong(f"the send took over {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 @task()
 def send_email(subject, body, to, about="", attempt=1):
     """Sends one email, in at most EMAIL_TIMEOUT per exchange with the mail server (the SMTP
-    backend's socket timeout); a failure queues the same email again for later, so this
-    task itself always finishes. `about` names for the log whom it concerns."""
+    backend's socket timeout) and EMAIL_SEND_DEADLINE in all; a failure queues the same
+    email again for later, so this task itself always finishes. `about` names for the log
+    whom it concerns."""
     try:
-        send_mail(subject=subject, message=body, from_email=None, recipient_list=[to])
+        with deadline(settings.EMAIL_SEND_DEADLINE):
+            send_mail(subject=subject, message=body, from_email=None, recipient_list=[to])
     except SEND_FAILURES as error:
         return try_again_later(subject, body, to, about, attempt, error)
     return "sent"

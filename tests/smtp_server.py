@@ -47,6 +47,26 @@ class HangingSMTPServer(_Server):
         pass  # held open, unanswered, until the test ends
 
 
+class TricklingSMTPServer(_Server):
+    """Greets with a line every `every` seconds and never finishes the greeting: each read
+    gets its data in time, so only a deadline on the whole send ends the wait."""
+
+    def __init__(self, every=0.5):
+        super().__init__()
+        self.every = every
+
+    def serve(self, connection):
+        threading.Thread(target=self._trickle, args=(connection,), daemon=True).start()
+
+    def _trickle(self, connection):
+        try:
+            while True:
+                connection.sendall(b"220-still here\r\n")
+                time.sleep(self.every)
+        except OSError:
+            return  # the client gave up
+
+
 class AnsweringSMTPServer(_Server):
     """Takes every message; `messages` holds (recipients, email.message.Message). With
     `delay`, waits that long before each reply: a slow mail server."""

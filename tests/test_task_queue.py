@@ -21,7 +21,7 @@ from tests import task_queue, test_join
 from tests.conftest import make_therapist
 from tests.live_http import Browser
 from tests.redis_server import free_port
-from tests.smtp_server import AnsweringSMTPServer, HangingSMTPServer
+from tests.smtp_server import AnsweringSMTPServer, HangingSMTPServer, TricklingSMTPServer
 from tests.task_queue import make_retries_due, run_worker, waiting
 from tests.test_contact import FILLED
 from tests.test_join import ADDRESS, filled
@@ -280,3 +280,22 @@ def test_no_admin_page_shows_the_queued_emails_and_their_sign_in_links(admin_cli
     # A queued email is a row holding its whole text, a set-password link included.
     assert admin_client.get("/admin/django_tasks_db/dbtaskresult/").status_code == 404
     assert "dbtaskresult" not in admin_client.get("/admin/").content.decode()
+
+
+def test_item_2_a_mail_server_that_trickles_its_answer_holds_the_worker_only_until_the_deadline(
+    database_queue, settings, caplog
+):
+    # Each read gets a line within EMAIL_TIMEOUT, so only the whole send's deadline ends it.
+    settings.EMAIL_TIMEOUT, settings.EMAIL_SEND_DEADLINE = 2, 3
+    with TricklingSMTPServer(every=0.5) as server:
+        point_mail_at(settings, server.port)
+        send_later("Subject", "Body", "someone@example.org", about="listing 7")
+        started = time.monotonic()
+        run_worker()
+        took = time.monotonic() - started
+
+    # smtplib reports the interrupted read as a disconnection.
+    assert 3 <= took < 10
+    assert "The email about listing 7 was not sent (attempt 1: " in caplog.text
+    retry = waiting().get()
+    assert retry.args_kwargs["kwargs"]["attempt"] == 2
