@@ -165,6 +165,16 @@ def claim_number_limits(*, listing, network, form_token, shown_at):
     )
 
 
+def claim_check_limits(*, network, form_token, shown_at, listing=None):
+    """A claim with a license number for staff to check with the state board: nothing is
+    matched at once, so there is nothing to guess, and no limit per listing that strangers
+    could use up to lock its owner out; CLAIM_NUMBER_TRIES_PER_ADDRESS from one network."""
+    return (
+        once(form_token, shown_at),
+        Limit("claim.number.network", network, settings.CLAIM_NUMBER_TRIES_PER_ADDRESS),
+    )
+
+
 def password_reset_limits(*, email, network):
     """A password reset link: PASSWORD_RESETS_PER_EMAIL to one address (whether or not an
     account has it), PASSWORD_RESETS_PER_ADDRESS from one network."""

@@ -100,3 +100,19 @@ def test_links_to_one_listing_are_limited_for_each_network(live_server, listing,
 
     assert statuses == [302, 302, 429]
     assert len(mail.outbox) == 2
+
+
+def test_item_9_strangers_numbers_to_check_never_block_the_owners_claim(live_server, db):
+    # A seeded listing: no private address, no number on record, so its only way in is a
+    # number for staff to check with the state board; strangers' requests from five
+    # networks leave the owner's own request open.
+    listing = make_therapist("Bo Fictional")
+    for n in range(5):
+        stranger = visitor(live_server, f"203.0.113.{n + 1}")
+        assert claim(stranger, listing, email=f"s{n}@example.net", license_number=f"X{n}")[0] == 302
+    owner = visitor(live_server, "198.51.100.20")
+
+    status, _html = claim(owner, listing, email=OWNER, license_number=NUMBER)
+
+    assert status == 302
+    assert Application.objects.filter(therapist=listing, email=OWNER).exists()

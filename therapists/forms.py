@@ -887,7 +887,9 @@ class ClaimForm(LimitedRequestForm):
                 "the listing offers one."
             )
             refusals = {"claim.number.network": tried_enough, "claim.number.listing": tried_enough}
-            self.check_limits(limits.claim_number_limits(**request), refusals)
+            to_check = self.cleaned_data["proof"] == self.TO_CHECK
+            counted = limits.claim_check_limits if to_check else limits.claim_number_limits
+            self.check_limits(counted(**request), refusals)
             return
         refusals = {
             "claim.link.listing": _(
