@@ -271,16 +271,22 @@ def test_numbers_to_check_count_as_numbers_tried(client, unnumbered, settings):
     assert Application.objects.count() == 1
 
 
-def test_numbers_to_check_are_limited_per_listing_whatever_the_network(unnumbered, settings):
+def test_numbers_to_check_are_limited_per_network_never_per_listing(unnumbered, settings):
+    # Nothing is matched at once, so there is nothing to guess; a limit per listing would
+    # only let strangers lock the owner out (issue 20, item 9).
     settings.CLAIM_NUMBER_TRIES_PER_LISTING = 1
-    by_number_to_check(Client(REMOTE_ADDR="203.0.113.1"), unnumbered, license_number="1")
+    settings.CLAIM_NUMBER_TRIES_PER_ADDRESS = 1
+    here = Client(REMOTE_ADDR="203.0.113.1")
+    by_number_to_check(here, unnumbered, license_number="1")
 
-    response = by_number_to_check(
-        Client(REMOTE_ADDR="203.0.113.2"), unnumbered, license_number="1", email="b@example.org"
+    again = by_number_to_check(here, unnumbered, license_number="2", email="b@example.org")
+    elsewhere = by_number_to_check(
+        Client(REMOTE_ADDR="203.0.113.2"), unnumbered, license_number="1", email="c@example.org"
     )
 
-    assert response.status_code == 429
-    assert Application.objects.count() == 1
+    assert again.status_code == 429
+    assert elsewhere.status_code == 302
+    assert Application.objects.count() == 2
 
 
 def test_numbers_tried_are_limited_per_network(client, listing, settings):
