@@ -10,6 +10,7 @@ import threading
 import time
 
 import pytest
+from django import forms
 from django.contrib.auth.models import Permission, User
 from django.core import mail
 
@@ -184,3 +185,38 @@ def test_an_invisible_character_is_no_identity_note(db):
     join = pending_join()
     with pytest.raises(review.ReviewRefused):
         review.approve_join(join, staff("approver"), "https://board.example.org/", "\u200b \u2060")
+
+
+@pytest.mark.parametrize(
+    "disguised",
+    [
+        "Steven\u200b Su",  # a zero-width space
+        "\uff33teven \uff33u",  # fullwidth letters
+        "Steven S\u016b",  # an accent
+        "Dr. Steven Su",
+        "Steven Su, LMFT",
+        "steven  SU",
+    ],
+)
+def test_a_look_alike_name_still_shows_the_listed_name_beside_the_join(db, disguised):
+    from tests.test_review_queue import alike_listing, pending_join
+    from therapists.forms import JoinForm
+    from therapists.review_joins import listings_like
+
+    listed = alike_listing("Steven Su")
+    # Stored as the join form cleans it, then compared as the review compares names.
+    join = pending_join(name=JoinForm.clean_display_name(_Cleaned(disguised)))
+
+    assert [likeness.listing for likeness in listings_like(join)] == [listed]
+
+
+class _Cleaned:
+    def __init__(self, name):
+        self.cleaned_data = {"display_name": name}
+
+
+def test_the_join_form_refuses_a_name_in_two_look_alike_alphabets(db):
+    from therapists.forms import JoinForm
+
+    with pytest.raises(forms.ValidationError):
+        JoinForm.clean_display_name(_Cleaned("St\u0435ven Su"))  # a Cyrillic e

@@ -48,6 +48,7 @@ from therapists.models import (
     License,
     Therapist,
 )
+from therapists.names import mixes_alphabets, plain_name
 from therapists.notifications import one_line
 from therapists.states import USState
 
@@ -745,8 +746,15 @@ class JoinForm(LimitedRequestForm):
 
     def clean_display_name(self):
         # A name is one line: a line break typed or forged into it would follow the name
-        # into pages and emails.
-        return " ".join(self.cleaned_data["display_name"].split())
+        # into pages and emails. Invisible and fullwidth characters are folded, and a word
+        # in two look-alike alphabets refused, so that a join cannot disguise a listed name
+        # from the review (therapists.review_joins).
+        name = plain_name(self.cleaned_data["display_name"])
+        if mixes_alphabets(name):
+            raise ValidationError(
+                _("Write each word of the name in one alphabet."), code="mixed_alphabets"
+            )
+        return name
 
     def clean(self):
         cleaned_data = super().clean()

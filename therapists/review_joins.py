@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from therapists.forms import VerifyLicenseForm, license_key
 from therapists.models import License, Therapist
+from therapists.names import name_key
 from therapists.review import ReviewRefused
 from therapists.states import USState
 
@@ -30,11 +31,6 @@ def license_key_in_sql(field):
     for ignored in " \t-\u2010\u2011\u2012\u2013\u2014\u2015":
         expression = Replace(expression, Value(ignored), Value(""))
     return expression
-
-
-def name_key(name):
-    """A name as compared: without case or extra spaces ("steven  SU " is "steven su")."""
-    return " ".join(name.split()).casefold()
 
 
 @dataclass
