@@ -307,6 +307,9 @@ CLAIM_LINKS_PER_LISTING = 3
 CLAIM_LINKS_PER_ADDRESS = 10
 CLAIM_NUMBER_TRIES_PER_ADDRESS = 5
 CLAIM_NUMBER_TRIES_PER_LISTING = 5
+# Find Your Match results kept (a day, for Back) per network in a day; past it, the matches
+# are shown without being kept.
+MATCH_RESULTS_PER_ADDRESS = 100
 # Password reset links in a day: to one address (an account's or not), and from one network.
 PASSWORD_RESETS_PER_EMAIL = 3
 PASSWORD_RESETS_PER_ADDRESS = 10

@@ -204,6 +204,12 @@ def authorize_password_reset(**request):
     return first_refused(*password_reset_limits(**request))
 
 
+def authorize_match_result(network):
+    """True, counting it, if the network may have one more Find Your Match result kept
+    today (MATCH_RESULTS_PER_ADDRESS): anonymous posts must not fill the table."""
+    return authorize(limit_key("match.network", network), settings.MATCH_RESULTS_PER_ADDRESS, DAY)
+
+
 def authorize_photo_upload(user):
     """True, counting it, if the account (a user or its id) may upload one more photo today
     (PHOTO_UPLOADS_PER_DAY)."""

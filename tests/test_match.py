@@ -467,8 +467,9 @@ def test_it_keeps_only_the_ranking_and_sets_no_cookie(client, vocabulary, answer
     assert "Set-Cookie" not in results
     assert results["Cache-Control"] == "private, max-age=86400"
     assert Session.objects.count() == 0
-    # One row more: the ranking, with no word of the answers.
-    assert row_counts() == {**before, "therapists.MatchResult": 1}
+    # Two rows more: the ranking, with no word of the answers, and the count of results
+    # kept for the network today (a keyed hash of it, kit.limits).
+    assert row_counts() == {**before, "therapists.MatchResult": 1, "kit.RateLimit": 1}
     kept = MatchResult.objects.get()
     met, needs = (1, 2) if answers else (0, 0)  # near 90012, not grief
     assert (kept.ranking, kept.needs) == ([[therapist.pk, met]], needs)
@@ -510,8 +511,9 @@ def test_it_costs_the_same_queries_however_many_candidates(
     # The search index's look at the change log (its vocabulary checks the answers and
     # shows the form again; its bitmaps rank the candidates); the matches' cards with
     # licenses and locations joined in; the cards' kinds of therapy; the results past
-    # their day deleted; the ranking kept.
-    with django_assert_num_queries(5):
+    # their day deleted; the network's count of kept results (its day's row made on first
+    # use: an update, an insert, the update again); the ranking kept.
+    with django_assert_num_queries(8):
         response = client.post(MATCH, answers)
     assert response.status_code == 303
     # The ranking kept; the cards; their kinds of therapy.
@@ -543,8 +545,10 @@ def test_it_costs_the_same_queries_however_many_answers(
     for number in range(3):
         make_therapist(f"Fictional Person {number:02}", city=city, telehealth=True)
     # The search index's look at the change log; the matches' cards; their kinds of
-    # therapy; the results past their day deleted; the ranking kept.
-    with django_assert_num_queries(5):
+    # therapy; the network's count of kept results (its day's row made on first use: an
+    # update, an insert, the update again); the results past their day deleted; the
+    # ranking kept.
+    with django_assert_num_queries(8):
         response = client.post(MATCH, answers)
     assert len(names(client.get(response["Location"]))) == 3
 

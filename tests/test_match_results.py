@@ -82,3 +82,19 @@ def test_it_deletes_results_past_their_day_daily_and_as_it_writes(client, db):
     call_command("delete_old_messages", stdout=out)
     assert not MatchResult.objects.exists()
     assert "Deleted 1 Find Your Match results older than a day." in out.getvalue()
+
+
+def test_a_network_past_its_daily_kept_results_gets_its_matches_shown_not_kept(
+    client, db, settings
+):
+    # Anonymous posts cannot fill the table: past the allowance, nothing more is kept.
+    settings.MATCH_RESULTS_PER_ADDRESS = 2
+    make_therapist("Fictional Angeleno", city=city_at(*LOS_ANGELES))
+    assert [client.post("/match/", ANSWERS).status_code for _ in range(2)] == [303, 303]
+
+    shown = client.post("/match/", ANSWERS)
+
+    assert shown.status_code == 200
+    assert "Fictional Angeleno" in names(shown)
+    assert "no-store" in shown["Cache-Control"]
+    assert MatchResult.objects.count() == 2

@@ -5,6 +5,8 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from kit import limits
+from kit.clients import client_network
 from therapists import match_results
 from therapists.match import MatchForm, find_matches, nobody_found
 from therapists.models import Therapist
@@ -36,8 +38,15 @@ def match(request):
             return render(request, "therapists/match.html", context)
         form = MatchForm(request.POST, vocabulary=index.vocabulary)
         matches = find_matches(form.cleaned_data, index) if form.is_valid() else None
-    if matches:
+    if matches and limits.authorize_match_result(client_network(request)):
         return redirect_see_other("match_results", key=match_results.keep(matches))
+    if matches:
+        # Past a network's daily allowance of kept results the matches are shown, not kept:
+        # rows no one can flood, at the cost of Back asking to send the form again.
+        ranking = [(match.therapist.pk, len(match.met)) for match in matches]
+        response = render_results(request, ranking, matches[0].needs)
+        add_never_cache_headers(response)
+        return response
     if matches is not None:
         context["nobody_found"] = nobody_found(form.cleaned_data)
     context["form"] = form
@@ -45,6 +54,14 @@ def match(request):
     # The page holds the person's answers: no browser or proxy may keep a copy.
     add_never_cache_headers(response)
     return response
+
+
+def render_results(request, ranking, needs):
+    """The matches page for `ranking`, [(listing id, needs it meets)], best first."""
+    cards = {t.pk: t for t in Therapist.objects.cards([pk for pk, _met in ranking])}
+    matches = [RankedMatch(cards[pk], met, needs) for pk, met in ranking if pk in cards]
+    context = {"matches": matches, "needs": needs, "listing": {"canonical": request.path}}
+    return render(request, "therapists/match_results.html", context)
 
 
 def redirect_see_other(*args, **kwargs):
@@ -67,10 +84,7 @@ def results(request, key):
     kept = match_results.kept(key)
     if kept is None:
         return render(request, "therapists/match_gone.html", status=410)
-    cards = {t.pk: t for t in Therapist.objects.cards([pk for pk, _met in kept.ranking])}
-    matches = [RankedMatch(cards[pk], met, kept.needs) for pk, met in kept.ranking if pk in cards]
-    context = {"matches": matches, "needs": kept.needs, "listing": {"canonical": request.path}}
-    response = render(request, "therapists/match_results.html", context)
+    response = render_results(request, kept.ranking, kept.needs)
     # It names no answer, only therapists: the browser may keep it for Back, privately;
     # the site's page cache never stores it (the view declares no page_cache_params).
     patch_cache_control(response, private=True, max_age=int(match_results.KEPT_FOR.total_seconds()))
