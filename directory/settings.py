@@ -299,7 +299,8 @@ CONTACT_MESSAGES_PER_ADDRESS = 20
 # Joining and claiming a listing, with the same guards. In a day: confirmation links to one
 # address, and from one network; links to one listing's private address from each network
 # (a stranger's requests never use up its owner's), and from one network to any listings;
-# license numbers tried from one network, and for one listing (against guessing).
+# license numbers tried from one network, and matched at once for one listing (against
+# guessing; a number for staff to check is matched by no one, so counts per network only).
 JOIN_LINK_MAX_AGE_DAYS = 3
 JOIN_LINKS_PER_EMAIL = 3
 JOIN_LINKS_PER_ADDRESS = 10
