@@ -289,7 +289,7 @@ def test_the_photo_page_draws_the_photo_form_and_the_edit_page_leads_to_it(signe
     # The listing's own form holds no file field: saving it never touches the photo. Its
     # second button saves it, then leads to the photo's page.
     assert "photo" not in form_on(edit, action=EDIT).names()
-    assert '<button type="submit" name="then" value="photo"' in edit.content.decode()
+    assert 'name="then" value="photo"' in edit.content.decode()
 
 
 def test_a_new_photo_replaces_the_one_waiting_and_the_shown_one_stays(

@@ -571,8 +571,8 @@ def test_it_shows_every_listing_with_the_joins_name_or_license_number_and_why(
         "gave: fx 2001. The listing is public. It has no account. Open Fictional Elsewhere "
         "in the admin Treat as a claim of this listing If the applicant is this listing's "
         "therapist: the join becomes an approved claim of this listing. Their account is "
-        "linked to it, as an approved claim's is, and emailed a set-password link; the "
-        "join's own listing is not published (it stays unlisted, without an account, "
+        "linked to it, as an approved claim's is, and they are emailed that they sign in as "
+        "before; the join's own listing is not published (it stays unlisted, without an account, "
         "keeping what they wrote). How you confirmed the applicant holds this license: "
         "A name and a license number are public: anyone can join as a real therapist. "
         "Reach the licensee through the contact their state board lists (not one the "
@@ -631,8 +631,8 @@ def test_it_treats_a_join_as_a_claim_of_a_listing_beside_it(client, reviewer):
     assert done.request["PATH_INFO"] == QUEUE
     assert (
         "Join request of Fictional Joiner is now an approved claim of the listing Fictional "
-        "Joiner: the account is linked to it and a set-password link sent. The join's own "
-        "listing stays unlisted."
+        "Joiner: the account is linked to it, and its holder told to sign in as before. The "
+        "join's own listing stays unlisted."
     ) in page_text(done)
     account = User.objects.get(email=join.email)
     listing.refresh_from_db()

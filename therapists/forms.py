@@ -48,7 +48,7 @@ from therapists.models import (
     License,
     Therapist,
 )
-from therapists.names import mixes_alphabets, plain_name
+from therapists.names import plain_name, word_mixing_alphabets
 from therapists.notifications import one_line
 from therapists.states import USState
 
@@ -750,9 +750,15 @@ class JoinForm(LimitedRequestForm):
         # in two look-alike alphabets refused, so that a join cannot disguise a listed name
         # from the review (therapists.review_joins).
         name = plain_name(self.cleaned_data["display_name"])
-        if mixes_alphabets(name):
+        mixed = word_mixing_alphabets(name)
+        if mixed:
             raise ValidationError(
-                _("Write each word of the name in one alphabet."), code="mixed_alphabets"
+                _(
+                    "Write each word of the name in one alphabet: “%(word)s” mixes letters "
+                    "of two that look alike (as text pasted from elsewhere can). Type it again."
+                ),
+                code="mixed_alphabets",
+                params={"word": mixed},
             )
         return name
 

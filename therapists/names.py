@@ -19,16 +19,16 @@ def plain_name(text):
     return " ".join(text.split())
 
 
-def mixes_alphabets(text):
-    """Whether a word mixes letters of alphabets that look alike: a Latin name with a
-    Cyrillic e (U+0435) in it."""
+def word_mixing_alphabets(text):
+    """The first word that mixes letters of alphabets that look alike (a Latin name with a
+    Cyrillic e, U+0435, in it), or None."""
     for word in text.split():
         alphabets = {
             unicodedata.name(letter, "").split(" ")[0] for letter in word if letter.isalpha()
         }
         if len(alphabets & LOOK_ALIKE_ALPHABETS) > 1:
-            return True
-    return False
+            return word
+    return None
 
 
 def name_key(name):

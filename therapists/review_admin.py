@@ -421,7 +421,8 @@ def decide(request, kind, item, decision):
         ),
         ("join", TREAT_AS_CLAIM): _(
             "%(name)s is now an approved claim of the listing %(listing)s: the account is "
-            "linked to it and a set-password link sent. The join's own listing stays unlisted."
+            "linked to it, and its holder told to sign in as before. The join's own listing "
+            "stays unlisted."
         ),
     }
     message = done.get((kind, decision), _("%(name)s sent back with your reason."))
