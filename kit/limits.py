@@ -1,7 +1,8 @@
 """The site's one rate limiter: every limit a form has (contact, join, claim, password
-reset, photo uploads) is a count in RateLimit, one row per (key, window), taken with one
-conditional UPDATE (hits = hits + 1 WHERE hits < limit): the database decides, so the
-limit holds when requests race, on PostgreSQL as on SQLite. Never check-then-insert.
+reset, photo uploads, kept match results) is a count in RateLimit, one row per (key,
+window), taken with one statement (an insert that, for a row already there, adds a hit
+only while under the limit): the database decides, so the limit holds when requests race,
+on PostgreSQL as on SQLite. Never check-then-insert.
 
 Each limit counts one subject (a canonical email address, a client's network as
 kit.clients names it, a listing) in fixed windows of its period; the key is a keyed hash
@@ -14,8 +15,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -54,23 +54,29 @@ def window_start(moment, period):
     )
 
 
+# Counts one hit in one statement, on PostgreSQL as on SQLite: the row made on first use,
+# else its hits moved up only while under the limit; a row comes back only when counted.
+COUNT_ONE_HIT = """
+    INSERT INTO kit_ratelimit (key, window_start, hits) VALUES (%s, %s, 1)
+    ON CONFLICT (key, window_start) DO UPDATE SET hits = kit_ratelimit.hits + 1
+    WHERE kit_ratelimit.hits < %s
+    RETURNING hits
+"""
+
+
 def authorize(key, limit, period, at=None):
     """Counts one hit for `key` in the window of `period` around `at` (now) and says True,
     or says False and counts nothing when the window holds `limit` hits already.
 
-    The conditional UPDATE is atomic: of requests racing for the last hit, the database
-    lets one through. The row is made on first use by an insert that ignores a conflict
-    (another request made it meanwhile), then the same UPDATE decides."""
+    One statement, atomic in the database: of requests racing for the last hit, it lets
+    one through."""
     if limit <= 0:
         return False
     start = window_start(at or timezone.now(), period)
-    window = RateLimit.objects.filter(key=key, window_start=start)
-    if window.filter(hits__lt=limit).update(hits=F("hits") + 1):
-        return True
-    RateLimit.objects.bulk_create(
-        [RateLimit(key=key, window_start=start, hits=0)], ignore_conflicts=True
-    )
-    return bool(window.filter(hits__lt=limit).update(hits=F("hits") + 1))
+    stored_start = RateLimit._meta.get_field("window_start").get_db_prep_value(start, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(COUNT_ONE_HIT, [key, stored_start, limit])
+        return cursor.fetchone() is not None
 
 
 @dataclass(frozen=True)

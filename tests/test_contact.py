@@ -209,11 +209,11 @@ def test_it_stores_a_filled_message_for_the_therapist_and_sends_a_notice_without
     client.get(therapist.get_contact_url())
     data = {**FILLED, "shown_at": written(therapist), "website": ""}
     # the listing; the limits in one savepoint (SAVEPOINT, RELEASE) around, for each of
-    # the page, the same text, the email address and the network, their first use: the
-    # UPDATE that finds no row, the INSERT of it, the UPDATE that counts; the insert in a
+    # the page, the same text, the email address and the network, one statement that
+    # makes or counts its row; the insert in a
     # savepoint (SAVEPOINT, INSERT, RELEASE: a refused duplicate token leaves the request's
     # transaction usable)
-    with django_assert_num_queries(1 + 2 + 4 * 3 + 3):
+    with django_assert_num_queries(1 + 2 + 4 + 3):
         response = client.post(therapist.get_contact_url(), data)
 
     assert response.status_code == 302

@@ -511,9 +511,9 @@ def test_it_costs_the_same_queries_however_many_candidates(
     # The search index's look at the change log (its vocabulary checks the answers and
     # shows the form again; its bitmaps rank the candidates); the matches' cards with
     # licenses and locations joined in; the cards' kinds of therapy; the results past
-    # their day deleted; the network's count of kept results (its day's row made on first
-    # use: an update, an insert, the update again); the ranking kept.
-    with django_assert_num_queries(8):
+    # their day deleted; the network's count of kept results (one statement that makes or counts
+    # its day's row); the ranking kept.
+    with django_assert_num_queries(6):
         response = client.post(MATCH, answers)
     assert response.status_code == 303
     # The ranking kept; the cards; their kinds of therapy.
@@ -545,10 +545,10 @@ def test_it_costs_the_same_queries_however_many_answers(
     for number in range(3):
         make_therapist(f"Fictional Person {number:02}", city=city, telehealth=True)
     # The search index's look at the change log; the matches' cards; their kinds of
-    # therapy; the network's count of kept results (its day's row made on first use: an
-    # update, an insert, the update again); the results past their day deleted; the
+    # therapy; the network's count of kept results (one statement that makes or counts
+    # its day's row); the results past their day deleted; the
     # ranking kept.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = client.post(MATCH, answers)
     assert len(names(client.get(response["Location"]))) == 3
 

@@ -83,10 +83,10 @@ def test_it_shows_matches_for_the_form_sent_untouched(client, directory, django_
     assert ("radius", "25") in fields
     assert ("zip_code", "") in fields and ("state", "") in fields
     # The search index's look at the change log; the matches' cards; their kinds of
-    # therapy; the network's count of kept results (its day's row made on first use: an
-    # update, an insert, the update again); the results past their day deleted; the
+    # therapy; the network's count of kept results (one statement that makes or counts
+    # its day's row); the results past their day deleted; the
     # ranking kept.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         sent = submit(client, fields, follow=False)
     assert sent.status_code == 303
     response = submit(client, fields)
