@@ -16,7 +16,7 @@ from django.db.models import Value
 from django.db.models.functions import Lower, Replace
 from django.utils.translation import gettext_lazy as _
 
-from therapists.forms import VerifyLicenseForm, license_key
+from therapists.forms import IdentityCheckForm, VerifyLicenseForm, license_key
 from therapists.models import License, Therapist
 from therapists.names import name_key
 from therapists.review import ReviewRefused
@@ -110,19 +110,19 @@ NO_LONGER_ALIKE = _(
 )
 
 
-class JoinIdentityCheck(forms.Form):
-    identity_check = forms.CharField(
-        label=_("How you confirmed the applicant holds this license"),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_(
+class JoinIdentityCheck(IdentityCheckForm):
+    """A claim's identity check (the same field, refused the same way), worded for a join."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["identity_check"]
+        field.label = _("How you confirmed the applicant holds this license")
+        field.help_text = _(
             "A name and a license number are public: anyone can join as a real therapist. "
             "Reach the licensee through the contact their state board lists (not one the "
             "applicant gave), e.g. \u201cEmailed the address on the board's record; they "
             "confirmed.\u201d"
-        ),
-        error_messages={"required": _("Say how you confirmed it is them.")},
-    )
+        )
 
 
 class JoinApprovalForm(VerifyLicenseForm, JoinIdentityCheck):
