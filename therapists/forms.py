@@ -2,16 +2,13 @@ import copy
 import re
 import secrets
 import time
-from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import (
     AuthenticationForm,
     PasswordChangeForm,
-    PasswordResetForm,
     SetPasswordForm,
     UsernameField,
 )
@@ -19,14 +16,12 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kit import limits
-from kit.mail import send_later
 from modalities.forms import (
     BoundsValues,
     KeepsUnofferedRelations,
@@ -49,7 +44,6 @@ from therapists.models import (
     Therapist,
 )
 from therapists.names import plain_name, word_mixing_alphabets
-from therapists.notifications import one_line
 from therapists.states import USState
 
 BIO_MAX_LENGTH = Therapist._meta.get_field("bio").max_length
@@ -106,28 +100,6 @@ class EmailLoginForm(BoundsValues, AuthenticationForm):
 
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()
-
-
-class InviteeAwarePasswordResetForm(BoundsValues, PasswordResetForm):
-    """Also sends a link to an invited therapist who never set a password, so an expired
-    invitation can be renewed from the login page."""
-
-    def get_users(self, email):
-        return get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
-
-    def save(self, **options):
-        """The link leads to SITE_URL: the request's Host header is whatever the sender
-        wrote, and a reset link to their host would hand them the token."""
-        site = urlsplit(settings.SITE_URL)
-        super().save(
-            **{**options, "domain_override": site.netloc, "use_https": site.scheme == "https"}
-        )
-
-    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        """Queued like every email (kit.mail), so a failing mail server is tried again."""
-        subject = one_line(render_to_string(subject_template_name, context))
-        body = render_to_string(email_template_name, context)
-        send_later(subject, body, context["email"], about=f"account {context['user'].pk}")
 
 
 class CheckedIdsField(forms.ModelMultipleChoiceField):

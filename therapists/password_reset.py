@@ -6,17 +6,48 @@ addresses too) and queues one task carrying the address and the edition's langua
 worker looks up the accounts and sends Django's reset email, with links from SITE_URL.
 """
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from kit.clients import client_network
 from kit.limits import authorize_password_reset
+from kit.mail import send_later
+from modalities.forms import BoundsValues
 from modalities.translation import edition_language
-from therapists.forms import InviteeAwarePasswordResetForm
+from therapists.notifications import one_line
+
+
+class InviteeAwarePasswordResetForm(BoundsValues, PasswordResetForm):
+    """Also sends a link to an invited therapist who never set a password, so an expired
+    invitation can be renewed from the login page."""
+
+    def get_users(self, email):
+        return get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
+
+    def save(self, **options):
+        """The link leads to SITE_URL: the request's Host header is whatever the sender
+        wrote, and a reset link to their host would hand them the token."""
+        site = urlsplit(settings.SITE_URL)
+        super().save(
+            **{**options, "domain_override": site.netloc, "use_https": site.scheme == "https"}
+        )
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        """Queued like every email (kit.mail), so a failing mail server is tried again."""
+        subject = one_line(render_to_string(subject_template_name, context))
+        body = render_to_string(email_template_name, context)
+        send_later(subject, body, context["email"], about=f"account {context['user'].pk}")
+
 
 REFUSALS = {
     "reset.email": _(
