@@ -112,3 +112,16 @@ def test_it_keeps_the_address_typed_when_the_limit_is_reached(client, db, settin
     assert response.status_code == 429
     assert "as many links to this address today" in page_text(response)
     assert f'value="{THERAPIST}"' in response.content.decode()
+
+
+def test_asking_for_a_reset_link_costs_the_same_queries_for_any_address(
+    client, db, django_assert_num_queries
+):
+    User.objects.create_user("known@example.org", "known@example.org", "a-password-1234")
+    for address in ("known@example.org", "unknown@example.org"):
+        # The two limits (address, network), one statement each, in a savepoint (SAVEPOINT,
+        # RELEASE); the tests' immediate task backend then runs the worker's task at once:
+        # the accounts with that address.
+        with django_assert_num_queries(5):
+            answer = client.post("/accounts/password_reset/", {"email": address})
+        assert answer.status_code == 302

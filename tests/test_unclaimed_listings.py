@@ -88,3 +88,10 @@ def test_item_13_cards_offer_contact_only_for_listings_someone_reads(client, db)
         joined.get_absolute_url(),
         unclaimed.get_absolute_url(),
     }
+
+
+def test_the_unclaimed_contact_page_costs_one_query(client, seeded, django_assert_num_queries):
+    # The listing with its account (select_related): none, so no form and nothing else.
+    with django_assert_num_queries(1):
+        page = client.get(CONTACT)
+    assert page.status_code == 200
